@@ -1,0 +1,58 @@
+"""The application shell: `create_app` wires settings, database, gateway and web pages together."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from bot.config import Settings, load_settings
+from bot.database import Database
+from handlers import Context, Incoming, Reply, dispatch
+from models.base import utcnow
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the Flask application; `config` overrides the environment (tests, demo)."""
+    app = Flask(__name__, instance_relative_config=False)
+    settings = register_settings(app, config)
+    db = register_database(app, settings)
+    register_gateway(app, settings, db)
+    register_web(app)
+    return app
+
+
+def register_settings(app: Flask, config: Mapping[str, object] | None) -> Settings:
+    """Load settings (raising ConfigError with one clear line) and keep them on the app."""
+    settings = load_settings(config)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    app.extensions["settings"] = settings
+    return settings
+
+
+def register_database(app: Flask, settings: Settings) -> Database:
+    """Create the database handle (connections are opened lazily)."""
+    if settings.database_url.startswith("sqlite"):
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    app.extensions["db"] = db
+    return db
+
+
+def handle_message(session: Session, incoming: Incoming) -> Reply:
+    """Dispatch a message to the conversation with the current time."""
+    return dispatch(session, incoming, Context(now=utcnow()))
+
+
+def register_gateway(app: Flask, settings: Settings, db: Database) -> None:
+    """Mount `/wechat`."""
+    from bot import gateway
+
+    gateway.init_app(app, gateway.Gateway(settings=settings, db=db, handler=handle_message))
+
+
+def register_web(app: Flask) -> None:
+    """Mount the web pages and the health check."""
+    from web import health
+
+    app.register_blueprint(health.blueprint)

@@ -1,0 +1,4 @@
+"""`python -m bot`: the command line."""
+from bot.cli import main
+
+main()

@@ -1,0 +1,119 @@
+"""The command line (`python -m bot …`): database, demo data, exports, sandbox, chat and demo."""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.database import Database
+from bot.menu import menu_definition
+from bot.wechat_api import make_wechat_client
+from models.base import utcnow
+from models.export import PROJECT_FIELDS, project_rows
+from models.migrate import upgrade
+from models.seed import seed_demo, unit_listing
+
+
+def settings_or_exit() -> Settings:
+    """Load settings, turning a configuration error into one clear line and exit code 1."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    """Open the configured database for one command."""
+    if settings.database_url.startswith("sqlite"):
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@click.group()
+@click.option("--log-level", default="INFO", show_default=True, help="Logging level (WARNING for quiet).")
+def main(log_level: str) -> None:
+    """五小 innovation bot: WeChat backend for the workers' innovation contest."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Upgrade the database to the newest schema (safe to run again)."""
+    with database(settings_or_exit()) as db:
+        upgrade(db.engine)
+    click.echo("database is at the newest schema")
+
+
+@main.command("seed-demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the units and their invite codes as JSON.")
+def seed_demo_command(as_json: bool) -> None:
+    """Create demo units, targets and a round whose deadlines are near."""
+    with database(settings_or_exit()) as db:
+        upgrade(db.engine)
+        with db.transaction() as session:
+            round_ = seed_demo(session, utcnow())
+            units = unit_listing(session)
+            round_name = round_.name
+    if as_json:
+        click.echo(json.dumps({"round": round_name, "units": units}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"round: {round_name}")
+    for unit in units:
+        click.echo(f"{unit['worker_code']}  {unit['coordinator_code']}  {unit['name']}")
+
+
+@main.group()
+def export() -> None:
+    """Export data for staff."""
+
+
+@export.command("projects")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+def export_projects(fmt: str) -> None:
+    """Write every project with all its fields to standard output."""
+    with database(settings_or_exit()) as db, db.transaction() as session:
+        rows = project_rows(session)
+        if fmt == "jsonl":
+            for row in rows:
+                click.echo(json.dumps(row, ensure_ascii=False))
+            return
+        writer = csv.DictWriter(sys.stdout, fieldnames=PROJECT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "members": ";".join(row["members"])})
+
+
+@main.command("menu")
+def menu_command() -> None:
+    """Push the custom menu (申报 / 查询 / 帮助, and the web link) through the WeChat API."""
+    settings = settings_or_exit()
+    with database(settings) as db:
+        client = make_wechat_client(settings, db)
+        try:
+            client.menu.create(menu_definition(settings.public_base_url))
+        except (WeChatClientException, requests.RequestException) as exc:
+            raise click.ClickException(f"WeChat refused the menu: {exc}") from None
+    click.echo("menu pushed")
+
+
+def register_commands() -> None:
+    """Attach the commands that live in their own modules."""
+    from bot import demo
+
+    demo.register(main)
+
+
+register_commands()

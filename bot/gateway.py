@@ -1,0 +1,132 @@
+"""The `/wechat` endpoint: signature, decryption, parsing, exactly-once handling, reply.
+
+A thin adapter: everything WeChat-specific ends here and the handlers see only Incoming/Reply.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, Response, current_app, request
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+
+from bot.config import Settings
+from bot.database import Database
+from bot.inbox import Handler, HandlerFailed, handle_once
+from bot.signature import fresh_timestamp, valid_signature
+from bot.wechat_xml import BadXml, parse_xml, render_reply, to_incoming
+from handlers import texts
+from handlers.messages import Incoming, Reply
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("wechat", __name__)
+
+
+@dataclass
+class Gateway:
+    """What the endpoint needs: settings, the database and the message handler."""
+
+    settings: Settings
+    db: Database
+    handler: Handler
+
+    def crypto(self) -> WeChatCrypto:
+        """Return the safe-mode cipher for this account."""
+        return WeChatCrypto(self.settings.wechat_token, self.settings.wechat_aes_key, self.settings.wechat_app_id)
+
+
+def _gateway() -> Gateway:
+    """Return the application's gateway."""
+    return current_app.extensions["wechat_gateway"]
+
+
+def _plain(body: str, status: int = 200) -> Response:
+    """Return a plain-text response."""
+    return Response(body, status=status, mimetype="text/plain")
+
+
+def _authentic(gw: Gateway) -> bool:
+    """Check the request's signature and timestamp."""
+    args = request.args
+    timestamp, nonce = args.get("timestamp", ""), args.get("nonce", "")
+    return (fresh_timestamp(timestamp, time.time(), gw.settings.max_clock_skew_seconds)
+            and valid_signature(gw.settings.wechat_token, args.get("signature", ""), timestamp, nonce))
+
+
+@blueprint.get("/wechat")
+def handshake() -> Response:
+    """Answer WeChat's URL verification by echoing echostr when the signature is right."""
+    if not _authentic(_gateway()):
+        return _plain("forbidden", 403)
+    return _plain(request.args.get("echostr", ""))
+
+
+def _read_body(gw: Gateway) -> bytes | None:
+    """Read the body, or None when it is over the size cap."""
+    limit = gw.settings.max_body_bytes
+    if (request.content_length or 0) > limit:
+        return None
+    body = request.stream.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+def _decrypt(gw: Gateway, body: bytes) -> bytes:
+    """Return the plain message XML, decrypting safe-mode bodies (signature checked on the ciphertext)."""
+    if request.args.get("encrypt_type", "raw") != "aes":
+        return body
+    if not gw.settings.safe_mode:
+        raise BadXml("encrypted message but no WECHAT_AES_KEY configured")
+    parse_xml(body)  # refuse entities before wechatpy's own parser sees the envelope
+    args = request.args
+    plain = gw.crypto().decrypt_message(body, args.get("msg_signature", ""), args.get("timestamp", ""),
+                                        args.get("nonce", ""))
+    return plain.encode("utf-8") if isinstance(plain, str) else plain
+
+
+def _encrypt(gw: Gateway, xml: str) -> str:
+    """Encrypt a reply when the request came in safe mode."""
+    if not xml or request.args.get("encrypt_type", "raw") != "aes":
+        return xml
+    return gw.crypto().encrypt_message(xml, secrets.token_hex(8), str(int(time.time())))
+
+
+@blueprint.post("/wechat")
+def receive() -> Response:
+    """Receive one message: verify, parse, handle exactly once, reply within WeChat's 5 seconds."""
+    gw = _gateway()
+    if not _authentic(gw):
+        return _plain("forbidden", 403)
+    body = _read_body(gw)
+    if body is None:
+        return _plain("too large", 413)
+    try:
+        incoming = to_incoming(parse_xml(_decrypt(gw, body)))
+    except InvalidSignatureException:
+        return _plain("forbidden", 403)
+    except (BadXml, ValueError, KeyError) as exc:
+        log.info("bad message body: %s", exc)
+        return _plain("bad request", 400)
+    return _plain(_encrypt(gw, _answer(gw, incoming)) or "success")
+
+
+def _answer(gw: Gateway, incoming: Incoming) -> str:
+    """Handle the message and return the reply XML; a fault becomes a short "try again"."""
+    def render(reply: Reply) -> str:
+        return render_reply(reply, incoming, time.time())
+
+    try:
+        return handle_once(gw.db, incoming, gw.handler, render)
+    except HandlerFailed:
+        return render(Reply(texts.TRY_AGAIN))
+    except Exception:  # database down, lock timeout...: still no 500 for WeChat
+        log.exception("could not handle message from %s", incoming.openid)
+        return render(Reply(texts.TRY_AGAIN))
+
+
+def init_app(app: Flask, gateway: Gateway) -> None:
+    """Register the endpoint and its gateway on the application."""
+    app.extensions["wechat_gateway"] = gateway
+    app.register_blueprint(blueprint)

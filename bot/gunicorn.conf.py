@@ -1,0 +1,28 @@
+"""gunicorn settings for production: `gunicorn -c bot/gunicorn.conf.py bot.wsgi:app`.
+
+The NLP models load once in the master before forking, so no request waits for them and the
+workers share the memory; each worker then opens its own database connections.
+"""
+import os
+
+import nlp
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS", "4"))
+preload_app = True
+timeout = 30
+accesslog = "-"
+
+
+def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    """Load the jieba dictionary and the classifier before any worker exists."""
+    nlp.warm()
+
+
+def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
+    """Drop database connections inherited from the master; the worker opens its own."""
+    from bot.wsgi import app
+
+    app.extensions["db"].engine.dispose(close=False)

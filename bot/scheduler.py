@@ -1,0 +1,190 @@
+"""The scheduler process (`python -m bot scheduler`): reminders at 09:00, the outbox drained all day.
+
+APScheduler runs with its SQLAlchemy job store on the project's database, in its own process,
+never inside web workers. Several may be started: one holds a lease (in the database, or in
+Redis when configured) and runs the jobs; the others stand by and take over once the lease
+expires, well within a minute of the first one dying.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.config import Settings, load_settings
+from bot.database import Database
+from bot.sender import Sender, sender_name
+from models.base import utcnow
+from models.lease import acquire_lease, release_lease
+from models.reminders import ReminderRules
+from models.sending import SHANGHAI
+
+logger = logging.getLogger(__name__)
+
+LEASE_NAME = "scheduler"
+
+
+@dataclass(frozen=True)
+class SchedulerOptions:
+    """When the jobs run; tests and the demo may run reminders on an interval and shift the clock."""
+
+    remind_hour: int = 9
+    status_sweep_minutes: float = 10.0
+    send_interval_seconds: float = 15.0
+    remind_interval_seconds: float | None = None
+    time_shift_seconds: float = 0.0
+
+
+def rules_from(settings: Settings, only_status: bool = False) -> ReminderRules:
+    """The reminder rules configured in settings (only the status-change safety net, if asked)."""
+    if only_status:
+        return ReminderRules(submission_days=(), review_days=(), draft_days=(), digest=False)
+    return ReminderRules(submission_days=settings.reminder_submission_days,
+                         review_days=settings.reminder_review_days, draft_days=settings.reminder_draft_days)
+
+
+def remind_job(config: Mapping[str, object] | None, shift: float, only_status: bool = False) -> int:
+    """Evaluate the reminder rules now and queue what is due; return how many were new."""
+    from handlers.reminders import remind
+
+    settings = load_settings(config)
+    db = Database(settings.database_url)
+    try:
+        with db.transaction() as session:
+            planned = remind(session, utcnow() + timedelta(seconds=shift), rules_from(settings, only_status))
+        new = sum(p.new for p in planned)
+        logger.info("reminders: %d due, %d new", len(planned), new)
+        return new
+    finally:
+        db.dispose()
+
+
+def send_job(config: Mapping[str, object] | None, shift: float, max_seconds: float) -> int:
+    """Drain the outbox for a while; return how many messages were sent."""
+    settings = load_settings(config)
+    db = Database(settings.database_url)
+    try:
+        sender = Sender(settings, db, clock=lambda: utcnow() + timedelta(seconds=shift))
+        return sender.drain(max_seconds=max_seconds).sent
+    finally:
+        db.dispose()
+
+
+def build_scheduler(db: Database, options: SchedulerOptions, config: Mapping[str, object] | None) -> BackgroundScheduler:
+    """An APScheduler with the project's jobs in the database job store (not started)."""
+    scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=db.engine)},
+                                    job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+                                    timezone=SHANGHAI)
+    plain = dict(config) if config is not None else None
+    shift = options.time_shift_seconds
+    remind_trigger: Any = (IntervalTrigger(seconds=options.remind_interval_seconds)
+                           if options.remind_interval_seconds else CronTrigger(hour=options.remind_hour, minute=0,
+                                                                                timezone=SHANGHAI))
+    scheduler.add_job("bot.scheduler:remind_job", remind_trigger, id="remind", replace_existing=True,
+                      kwargs={"config": plain, "shift": shift})
+    scheduler.add_job("bot.scheduler:remind_job", IntervalTrigger(minutes=options.status_sweep_minutes),
+                      id="status_sweep", replace_existing=True, kwargs={"config": plain, "shift": shift,
+                                                                        "only_status": True})
+    scheduler.add_job("bot.scheduler:send_job", IntervalTrigger(seconds=options.send_interval_seconds),
+                      id="send_outbox", replace_existing=True,
+                      kwargs={"config": plain, "shift": shift, "max_seconds": options.send_interval_seconds * 4})
+    return scheduler
+
+
+class RedisLease:
+    """The lease in Redis: SET NX with an expiry, renewed only by its holder."""
+
+    RENEW = ("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) "
+             "else return 0 end")
+
+    def __init__(self, url: str, name: str) -> None:
+        """Connect to Redis."""
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.key = f"wuxiao:lease:{name}"
+
+    def acquire(self, holder: str, seconds: float) -> bool:
+        """Take the free lease or renew our own."""
+        ms = int(seconds * 1000)
+        return bool(self.redis.set(self.key, holder, nx=True, px=ms) or self.redis.eval(self.RENEW, 1, self.key,
+                                                                                      holder, ms))
+
+    def release(self, holder: str) -> None:
+        """Give our lease up."""
+        self.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) "
+                        "else return 0 end", 1, self.key, holder)
+
+
+@dataclass
+class SchedulerProcess:
+    """One scheduler process: runs the jobs while it holds the lease, stands by otherwise."""
+
+    settings: Settings
+    db: Database
+    options: SchedulerOptions = field(default_factory=SchedulerOptions)
+    config: Mapping[str, object] | None = None
+    holder: str = field(default_factory=sender_name)
+    scheduler: BackgroundScheduler | None = None
+
+    def __post_init__(self) -> None:
+        """Choose the lease store: Redis when configured, else the database."""
+        self.redis_lease = RedisLease(self.settings.redis_url, LEASE_NAME) if self.settings.redis_url else None
+
+    def try_lease(self, now: datetime) -> bool:
+        """Take or renew the lease; False when another process holds it (or the store is unreachable)."""
+        seconds = self.settings.scheduler_lease_seconds
+        try:
+            if self.redis_lease is not None:
+                return self.redis_lease.acquire(self.holder, seconds)
+            with self.db.transaction() as session:
+                return acquire_lease(session, LEASE_NAME, self.holder, now, seconds)
+        except Exception:  # noqa: BLE001 - a database or Redis outage means: do not run jobs
+            logger.exception("could not renew the scheduler lease")
+            return False
+
+    @property
+    def leading(self) -> bool:
+        """Whether this process is running the jobs."""
+        return self.scheduler is not None
+
+    def step(self) -> None:
+        """Renew or take the lease, and start or stop the jobs to match."""
+        held = self.try_lease(utcnow())
+        if held and self.scheduler is None:
+            logger.info("scheduler %s holds the lease: running jobs", self.holder)
+            self.scheduler = build_scheduler(self.db, self.options, self.config)
+            self.scheduler.start()
+        elif not held and self.scheduler is not None:
+            logger.warning("scheduler %s lost the lease: standing by", self.holder)
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+
+    def run(self, stop: threading.Event, release: bool = True) -> None:
+        """Run until `stop` is set; renew the lease three times per lease period."""
+        try:
+            while not stop.is_set():
+                self.step()
+                stop.wait(self.settings.scheduler_lease_seconds / 3)
+        finally:
+            if self.scheduler is not None:
+                self.scheduler.shutdown(wait=True)
+                self.scheduler = None
+            if release:
+                self.release()
+
+    def release(self) -> None:
+        """Give the lease up so a standby takes over at once."""
+        if self.redis_lease is not None:
+            self.redis_lease.release(self.holder)
+            return
+        with self.db.transaction() as session:
+            release_lease(session, LEASE_NAME, self.holder)

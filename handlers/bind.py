@@ -1,0 +1,108 @@
+"""Binding a follower to their unit: by invite code, or by naming the unit in words."""
+from __future__ import annotations
+
+import re
+
+from handlers import submit, texts
+from handlers.turn import State, Turn
+from models.membership import Invitation, bind, find_code, invitation_for, match_units, unbind
+from models.unit import Unit
+from models.worker import Role
+
+_NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{1,10}$")
+
+
+def ask(t: Turn, after: str | None = None, first_time: bool = False) -> State:
+    """Ask for a code or the unit's name; `after` is the flow to return to once bound."""
+    t.remember(after_bind=after)
+    t.say(texts.BIND_FIRST if after == "submit" else texts.BIND_ASK if not first_time else texts.WELCOME)
+    return State.bind_code
+
+
+def take_code_or_unit(t: Turn) -> State:
+    """Bind by an invite code, or find the unit the worker named."""
+    code = t.slots_in.get("code") or find_code(t.text)
+    if code:
+        invitation = invitation_for(t.session, code)
+        if invitation is None:
+            t.say(texts.BIND_CODE_UNKNOWN.format(code=code))
+            return State.bind_code
+        return _with_unit(t, invitation, t.slots_in.get("name"))
+    units = match_units(t.session, t.slots_in.get("unit_text") or t.text)
+    if not units:
+        t.say(texts.BIND_UNIT_UNKNOWN)
+        return State.bind_code
+    if len(units) == 1:
+        return _with_unit(t, Invitation(units[0], Role.worker), t.slots_in.get("name"))
+    t.remember(unit_options=[u.id for u in units], pending_name=t.slots_in.get("name"))
+    options = "\n".join(f"{i}. {u.full_name()}" for i, u in enumerate(units, 1))
+    t.say(texts.BIND_CHOOSE.format(options=options))
+    return State.bind_choose
+
+
+def choose_unit(t: Turn) -> State:
+    """Take the number of one of the units offered."""
+    options = t.memory("unit_options", [])
+    try:
+        index = int(t.slots_in.get("number", "")) - 1
+    except ValueError:
+        index = -1
+    if not 0 <= index < len(options):
+        return take_code_or_unit(t)  # maybe they typed the unit again, or a code
+    unit = t.session.get(Unit, options[index])
+    name = t.memory("pending_name")
+    t.remember(unit_options=None, pending_name=None)
+    return _with_unit(t, Invitation(unit, Role.worker), name)
+
+
+def _with_unit(t: Turn, invitation: Invitation, name: str | None) -> State:
+    """Bind now if the name is known, else remember the unit and ask for the name."""
+    name = name or t.worker.name
+    if not name:
+        t.remember(bind_unit=invitation.unit.id, bind_role=str(invitation.role))
+        t.say(texts.BIND_ASK_NAME.format(unit=invitation.unit.full_name()))
+        return State.bind_name
+    return _bound(t, invitation, name)
+
+
+def take_name(t: Turn) -> State:
+    """Take the worker's name and finish binding."""
+    name = t.text.strip()
+    for prefix in texts.NAME_PREFIXES:
+        name = name.removeprefix(prefix).strip()
+    if t.intent == "bind" and (t.slots_in.get("code") or t.slots_in.get("unit_text")):
+        return take_code_or_unit(t)
+    if not _NAME.match(name):
+        t.say(texts.BIND_NAME_INVALID)
+        return State.bind_name
+    unit = t.session.get(Unit, t.memory("bind_unit"))
+    if unit is None:
+        return ask(t, t.memory("after_bind"))
+    role = Role(t.memory("bind_role", Role.worker))
+    t.remember(bind_unit=None, bind_role=None)
+    return _bound(t, Invitation(unit, role), name)
+
+
+def _bound(t: Turn, invitation: Invitation, name: str) -> State:
+    """Record the binding and go on with what the worker wanted before."""
+    role = invitation.role
+    if role == Role.worker and t.worker.role in (Role.reviewer, Role.admin):
+        role = Role(t.worker.role)
+    bind(t.worker, invitation.unit, role, name)
+    template = texts.BOUND_COORDINATOR if role == Role.coordinator else texts.BOUND_WORKER
+    t.say(template.format(unit=invitation.unit.full_name(), name=name))
+    after = t.memory("after_bind")
+    t.remember(after_bind=None)
+    if after == "submit":
+        prefill = t.memory("pending_text")
+        t.remember(pending_text=None)
+        return submit.start(t, prefill)
+    t.say(texts.HELP + (texts.HELP_COORDINATOR if role == Role.coordinator else ""))
+    return State.idle
+
+
+def leave(t: Turn) -> State:
+    """Unbind the worker from their unit."""
+    unbind(t.worker)
+    t.say(texts.UNBOUND)
+    return State.idle

@@ -1,0 +1,96 @@
+"""Coordinators in the chat: the pending list, approving, returning with a reason, and unit numbers."""
+from __future__ import annotations
+
+from handlers import texts
+from handlers.notify import notify_status
+from handlers.query import lookup
+from handlers.submit import EDGE_PUNCT
+from handlers.turn import State, Turn
+from handlers.unit_stats import say_unit_stats
+from models.errors import InvalidTransition, NotAllowed
+from models.listing import count_pending_for_unit, pending_for_unit
+from models.project import Project, ProjectStatus
+from models.round import round_for
+from models.unit import Unit
+from models.worker import Role
+from models.workflow import change_status
+
+MAX_LISTED = 20
+
+
+def is_coordinator(t: Turn) -> bool:
+    """Whether the worker coordinates a unit (admins may too)."""
+    return t.worker.role in (Role.coordinator, Role.admin) and t.worker.unit_id is not None
+
+
+def _refuse(t: Turn) -> State:
+    """Tell a worker this is for coordinators."""
+    t.say(texts.ONLY_COORDINATORS)
+    return State.idle
+
+
+def pending(t: Turn) -> State:
+    """List the unit's projects waiting for first review."""
+    if not is_coordinator(t):
+        return _refuse(t)
+    round_ = round_for(t.session, t.now)
+    unit = t.session.get(Unit, t.worker.unit_id)
+    projects = pending_for_unit(t.session, unit.id, round_.id, MAX_LISTED) if round_ else []
+    if not projects:
+        t.say(texts.PENDING_NONE.format(unit=unit.full_name()))
+        return State.idle
+    lines = "\n".join(texts.PENDING_LINE.format(index=i, number=p.number, title=p.title,
+                                                worker=p.worker.name or "", unit=p.unit.name if p.unit else "")
+                      for i, p in enumerate(projects, 1))
+    count = count_pending_for_unit(t.session, unit.id, round_.id)
+    t.say(texts.PENDING_LIST.format(unit=unit.full_name(), count=count, lines=lines))
+    return State.idle
+
+
+def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = None) -> State:
+    """Approve or return one project of the unit, and tell its author."""
+    if not is_coordinator(t):
+        return _refuse(t)
+    if not number:
+        t.say(texts.ASK_WHICH_NUMBER.format(verb=texts.VERB_APPROVE if to == ProjectStatus.unit_approved else texts.VERB_RETURN))
+        return State.idle
+    project = lookup(t, number)
+    if project is None:
+        t.say(texts.PROJECT_NOT_FOUND.format(number=number))
+        return State.idle
+    if reason and number in t.raw:  # keep the coordinator's own punctuation in the reason
+        reason = t.raw.split(number, 1)[1].strip(EDGE_PUNCT) or reason
+    if to == ProjectStatus.returned and not reason:
+        t.remember(returning=project.id)
+        t.say(texts.ASK_RETURN_REASON.format(number=project.number))
+        return State.ask_return_reason
+    try:
+        event = change_status(t.session, project, to, t.worker, t.now, reason)
+    except NotAllowed:
+        t.say(texts.NOT_YOUR_UNIT.format(number=project.number))
+        return State.idle
+    except InvalidTransition:
+        t.say(texts.CANNOT_REVIEW.format(number=project.number,
+                                         status=texts.STATUS_WORDS.get(project.status, project.status)))
+        return State.idle
+    notify_status(t.session, project, event)
+    template = texts.APPROVED if to == ProjectStatus.unit_approved else texts.RETURNED
+    t.say(template.format(number=project.number, title=project.title, worker=project.worker.name or ""))
+    return State.idle
+
+
+def take_return_reason(t: Turn) -> State:
+    """The reason for a return asked for separately."""
+    project = t.session.get(Project, t.memory("returning"))
+    t.remember(returning=None)
+    if project is None:
+        return State.idle
+    return decide(t, ProjectStatus.returned, project.number, t.raw or t.text)
+
+
+def stats(t: Turn) -> State:
+    """The unit's submitted and approved projects against its target, by team."""
+    if not is_coordinator(t):
+        return _refuse(t)
+    say_unit_stats(t)
+    return State.idle

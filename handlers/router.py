@@ -1,0 +1,357 @@
+"""The router: loads the worker and the dialog state and hands the message to the step for that state.
+
+Commands that make sense anywhere (help, query, cancel, back, edits, coordinator commands) are
+handled first; everything else is the answer to whatever the current state asked.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+import nlp
+from handlers import bind, query, review, submit, texts
+from handlers.photos import attach_photo
+from handlers.messages import Event, Incoming, Kind, Reply
+from handlers.turn import FORM_STATES, State, Turn
+from models.conversation import Conversation
+from models.people import (conversation_for, record_activity, record_subscribe, record_unsubscribe,
+                           worker_for)
+from models.project import ProjectStatus
+from models.sending import record_template_finished
+from models.worker import Role, Worker
+
+#: After this long away, a message in the middle of a form is not taken as the answer.
+STALE_FORM = timedelta(hours=12)
+BIND_STATES = frozenset({State.bind_code, State.bind_choose, State.bind_name})
+#: Menu keys (CLICK events) and the text they stand for.
+MENU_KEYS = {"SUBMIT": texts.MENU_SUBMIT, "QUERY": texts.MENU_QUERY, "HELP": texts.MENU_HELP}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a flow may need besides the message: the time, and where the web pages live."""
+
+    now: datetime
+    web_base_url: str = ""
+
+
+def dispatch(session: Session, incoming: Incoming, ctx: Context) -> Reply:
+    """Handle one message inside the caller's transaction and return the passive reply."""
+    worker = worker_for(session, incoming.openid, ctx.now)
+    if incoming.kind == Kind.event and incoming.event != Event.click:
+        return _on_event(session, worker, incoming, ctx)
+    record_activity(worker, ctx.now)
+    conversation = conversation_for(session, worker, lock=True)  # one message of a worker at a time
+    stale = ctx.now - conversation.updated_at > STALE_FORM
+    conversation.turns += 1
+    text = _text_of(incoming)
+    if text is None:
+        return Reply(_other_kind(session, worker, conversation, incoming, ctx))
+    meaning = nlp.understand(text)
+    turn = Turn(session=session, worker=worker, conversation=conversation, incoming=incoming, now=ctx.now,
+                text=nlp.normalize(text) or text.strip(), intent=meaning.intent, slots_in=dict(meaning.slots),
+                raw=text.strip())
+    conversation.state = _route(turn, stale)
+    conversation.updated_at = ctx.now
+    return Reply("\n".join(turn.lines) or texts.CHITCHAT)
+
+
+def _text_of(incoming: Incoming) -> str | None:
+    """The words of a message: typed, recognised from voice, or a menu click."""
+    if incoming.kind == Kind.event:
+        return MENU_KEYS.get(incoming.event_key or "", texts.MENU_HELP)
+    if incoming.kind in (Kind.text, Kind.voice) and (incoming.text or "").strip():
+        return incoming.text
+    return None
+
+
+def _route(t: Turn, stale: bool) -> State:
+    """Choose the step for this message and return the next state."""
+    state = t.state
+    if state in FORM_STATES and stale and t.intent not in ("continue", "cancel", "confirm"):
+        return _welcome_back(t)
+    handled = _global(t)
+    if handled is not None:
+        return handled
+    if t.worker.unit_id is None and (state not in BIND_STATES or t.intent in ("submit", "describe")):
+        return _unbound(t)
+    return STEPS.get(state, idle)(t)
+
+
+def _welcome_back(t: Turn) -> State:
+    """Someone back after a long time mid-form: mention the draft instead of taking this as an answer."""
+    draft = submit.current_draft(t)
+    if draft is None:
+        return idle(t)
+    t.say(texts.WELCOME_BACK_DRAFT.format(title=draft.title or texts.DRAFT_NO_TITLE))
+    return State.idle
+
+
+def _global(t: Turn) -> State | None:
+    """Commands understood in any state; None when the message belongs to the current step."""
+    state, intent = t.state, t.intent
+    if intent == "help":
+        t.say(texts.HELP_IN_FORM if state in FORM_STATES else _help(t.worker))
+        if state in FORM_STATES:
+            t.say(submit.question(t, state))
+        return state
+    if intent == "cancel":
+        return _cancel(t)
+    if intent == "query" and not t.text.strip().isdigit():
+        query.respond(t)
+        return _resume(t, state)
+    if intent == "withdraw" and state not in FORM_STATES:
+        return query.withdraw(t)
+    if intent == "unbind":
+        return bind.leave(t)
+    if intent in ("pending", "stats", "approve", "return"):  # the review flow refuses non-coordinators
+        next_state = _coordinator(t)
+        return next_state if next_state == State.ask_return_reason else _resume(t, state)
+    if intent == "back" and state in FORM_STATES:
+        draft = submit.current_draft(t)
+        return submit.go_back(t, draft) if draft else idle(t)
+    if intent == "edit" and state in FORM_STATES and t.slots_in.get("field"):
+        return _edit(t)
+    return None
+
+
+def _help(worker: Worker) -> str:
+    """Help text for this worker's role."""
+    return texts.HELP + (texts.HELP_COORDINATOR if worker.role in (Role.coordinator, Role.admin) else "")
+
+
+def _resume(t: Turn, state: State) -> State:
+    """After a side question, repeat the question the form was waiting on."""
+    if state in FORM_STATES:
+        t.say(texts.RESUMING.format(question=submit.question(t, state)))
+    return state
+
+
+def _coordinator(t: Turn) -> State:
+    """Coordinator commands."""
+    number, reason = t.slots_in.get("number"), t.slots_in.get("reason")
+    if t.intent == "pending":
+        return review.pending(t)
+    if t.intent == "stats":
+        return review.stats(t)
+    target = ProjectStatus.unit_approved if t.intent == "approve" else ProjectStatus.returned
+    return review.decide(t, target, number, reason)
+
+
+def _cancel(t: Turn) -> State:
+    """Cancel: ask once to confirm when a draft would be thrown away."""
+    state = t.state
+    if state in FORM_STATES and submit.current_draft(t) is not None:
+        t.remember(cancel_from=str(state))
+        t.say(texts.CANCEL_ASK)
+        return State.confirm_cancel
+    if state == State.confirm_cancel:
+        return submit.cancel(t)
+    t.remember(after_bind=None, pending_text=None, returning=None, unit_options=None)
+    t.say(texts.CANCEL_NOTHING)
+    return State.idle
+
+
+def _edit(t: Turn) -> State:
+    """A correction of one field, given at any step ("标题改成…", "效益是5万")."""
+    draft = submit.current_draft(t)
+    if draft is None:
+        return idle(t)
+    field, value = t.slots_in["field"], t.slots_in.get("value")
+    if not value:
+        t.remember(editing=field)
+        t.say(_edit_prompt(field))
+        return State.edit_field
+    t.text = value
+    t.slots_in = dict(nlp.understand(value).slots)
+    if submit.answer(t, draft, field):
+        t.say(texts.EDITED)
+    return submit.ask_next(t, draft)
+
+
+def _edit_prompt(field: str) -> str:
+    """Ask for a new value of one field."""
+    if field == "category":
+        return texts.ASK_CATEGORY
+    if field == "system":
+        return texts.ASK_SYSTEM
+    if field == "members":
+        return texts.ASK_MEMBERS
+    return texts.ASK_EDIT_VALUE.format(field=texts.FIELD_NAMES.get(field, field))
+
+
+def _unbound(t: Turn) -> State:
+    """An unbound worker: bind first, then go straight on to what they wanted."""
+    if t.intent == "bind":
+        return bind.take_code_or_unit(t)
+    if t.intent in ("submit", "describe"):
+        t.remember(pending_text=t.raw if t.intent == "describe" else None)
+        return bind.ask(t, after="submit")
+    first_time = t.conversation.turns <= 1
+    return bind.ask(t, first_time=first_time)
+
+
+def idle(t: Turn) -> State:
+    """No form open: start what the message asks for."""
+    intent = t.intent
+    if intent in ("submit", "continue"):
+        draft = submit.current_draft(t)
+        if intent == "continue" and draft is None:
+            t.say(texts.NOTHING_TO_CONTINUE)
+            return State.idle
+        return submit.start(t)
+    if intent == "describe":
+        return submit.start(t, prefill=t.raw)
+    if intent == "bind":
+        return bind.take_code_or_unit(t) if (t.slots_in.get("code") or t.slots_in.get("unit_text")) else bind.ask(t)
+    if intent == "greeting":
+        t.say(texts.GREETING)
+    else:
+        t.say(texts.CHITCHAT)
+    _mention_draft(t)
+    return State.idle
+
+
+def _mention_draft(t: Turn) -> None:
+    """Remind the worker of a draft left alone (once per draft change)."""
+    draft = submit.current_draft(t)
+    if draft is None:
+        return
+    mark = f"{draft.id}:{draft.updated_at.isoformat()}"
+    if t.memory("draft_mentioned") != mark:
+        t.say(texts.DRAFT_WAITING.format(title=draft.title or texts.DRAFT_NO_TITLE))
+        t.remember(draft_mentioned=mark)
+
+
+def _form_step(t: Turn) -> State:
+    """Take the message as the answer to the field being asked."""
+    draft = submit.current_draft(t)
+    if draft is None:
+        return idle(t)
+    field = FIELD_OF[t.state]
+    if t.intent in ("submit", "continue"):
+        return submit.ask_next(t, draft)
+    if not submit.answer(t, draft, field):
+        return t.state
+    return submit.ask_next(t, draft)
+
+
+def _confirm_step(t: Turn) -> State:
+    """At the summary: confirm, or pick a field to edit by its number."""
+    draft = submit.current_draft(t)
+    if draft is None:
+        return idle(t)
+    if t.intent == "confirm":
+        return submit.confirm(t, draft)
+    if t.intent in ("choice", "query") and t.slots_in.get("number", "").isdigit():
+        index = int(t.slots_in["number"]) - 1
+        fields = ("title", "description", "category", "system", "benefit", "members")
+        if 0 <= index < len(fields):
+            t.remember(editing=fields[index])
+            t.say(_edit_prompt(fields[index]))
+            return State.edit_field
+    if t.intent == "describe":
+        submit.fill_from_description(t, submit.current_draft(t), t.text)
+        return submit.ask_next(t, draft)
+    t.say(submit.question(t, State.confirm_submission))
+    return State.confirm_submission
+
+
+def _edit_field_step(t: Turn) -> State:
+    """The new value of the field picked from the summary."""
+    draft = submit.current_draft(t)
+    if draft is None:
+        return idle(t)
+    if not submit.answer(t, draft, t.memory("editing", "title")):
+        return State.edit_field
+    t.remember(editing=None)
+    return submit.ask_next(t, draft)
+
+
+def _duplicate_step(t: Turn) -> State:
+    """Same title already submitted: submit anyway, rename, or drop."""
+    draft = submit.current_draft(t)
+    choice = t.slots_in.get("number")
+    if draft is None:
+        return idle(t)
+    if choice == "1" or t.intent == "confirm":
+        return submit.confirm(t, draft, force=True)
+    if choice == "2":
+        t.remember(editing="title")
+        t.say(_edit_prompt("title"))
+        return State.edit_field
+    if choice == "3":
+        return submit.cancel(t)
+    t.say(texts.INVALID_DUPLICATE_CHOICE)
+    return State.confirm_duplicate
+
+
+def _cancel_step(t: Turn) -> State:
+    """Confirm throwing the draft away, or go back to the form."""
+    if t.intent == "confirm":
+        return submit.cancel(t)
+    back_to = State(t.memory("cancel_from", State.idle))
+    t.remember(cancel_from=None)
+    t.say(texts.RESUMING.format(question=submit.question(t, back_to)))
+    return back_to
+
+
+FIELD_OF = {State.ask_title: "title", State.ask_description: "description", State.ask_category: "category",
+            State.ask_system: "system", State.ask_benefit: "benefit"}
+STEPS: dict[State, Callable[[Turn], State]] = {
+    State.idle: idle,
+    State.bind_code: bind.take_code_or_unit,
+    State.bind_choose: bind.choose_unit,
+    State.bind_name: bind.take_name,
+    State.ask_title: _form_step,
+    State.ask_description: _form_step,
+    State.ask_category: _form_step,
+    State.ask_system: _form_step,
+    State.ask_benefit: _form_step,
+    State.confirm_submission: _confirm_step,
+    State.edit_field: _edit_field_step,
+    State.confirm_duplicate: _duplicate_step,
+    State.confirm_cancel: _cancel_step,
+    State.ask_return_reason: review.take_return_reason,
+}
+
+
+def _other_kind(session: Session, worker: Worker, conversation: Conversation, incoming: Incoming,
+                ctx: Context) -> str:
+    """Photos attach to an open draft; voice without text asks to type; the rest is acknowledged."""
+    if incoming.is_voice_without_text:
+        return texts.VOICE_NOT_RECOGNIZED
+    if incoming.kind == Kind.image and incoming.media_id:
+        answer = attach_photo(session, worker, conversation, incoming, ctx.now)
+        if answer and conversation.state in submit.QUESTIONS:
+            return answer + texts.RESUMING.format(question=submit.QUESTIONS[State(conversation.state)])
+        if answer:
+            return answer
+    return _NOTED.get(incoming.kind, texts.UNSUPPORTED)
+
+
+_NOTED = {
+    Kind.image: texts.MEDIA_NOTED, Kind.video: texts.MEDIA_NOTED, Kind.shortvideo: texts.MEDIA_NOTED,
+    Kind.location: texts.LOCATION_NOTED, Kind.link: texts.LINK_NOTED, Kind.file: texts.FILE_NOTED,
+}
+
+
+def _on_event(session: Session, worker: Worker, incoming: Incoming, ctx: Context) -> Reply:
+    """Record subscription changes; a follow gets the welcome (or a welcome back when bound)."""
+    if incoming.event == Event.subscribe:
+        record_subscribe(worker, ctx.now)
+        record_activity(worker, ctx.now)
+        conversation = conversation_for(session, worker)
+        if worker.unit_id is None:
+            conversation.state = State.bind_code
+            return Reply(texts.WELCOME)
+        return Reply(texts.GREETING)
+    if incoming.event == Event.unsubscribe:
+        record_unsubscribe(worker, ctx.now)
+    if incoming.event == Event.template_finished and incoming.msg_id:
+        record_template_finished(session, incoming.msg_id, incoming.fields.get("Status", ""))
+    return Reply()
+

@@ -1,0 +1,148 @@
+"""Every text the bot says to a person, in one catalogue.
+
+Short enough for a phone screen, friendly, with numbered options and no jargon. Fields in
+braces are filled by the flows with str.format.
+"""
+
+# --- general -------------------------------------------------------------------------------
+WELCOME = (
+    "欢迎关注五小创新！这里可以申报小发明、小创造、小革新、小设计、小建议，也能随时查进度。\n"
+    "先绑定您的班组：请发送班组邀请码，例如“绑定 7KQ2M9”；没有邀请码就直接说队名和姓名，"
+    "例如“综采一队 张三”。"
+)
+HELP = (
+    "您可以直接发：\n1. 申报 —— 报一个新项目\n2. 查询 —— 看我的项目进度\n3. 帮助 —— 看这段说明\n"
+    "说话也行，按住说一句“我要申报”就好。"
+)
+HELP_COORDINATOR = "\n联络员还可以发：待审、通过 0042、退回 0042 原因、统计。"
+HELP_IN_FORM = "正在申报中：直接回答问题就行；“上一步”回到上一题，“取消”不报了，“标题改成…”随时修改。"
+TRY_AGAIN = "抱歉，刚才没处理好，请再发一次。"
+UNSUPPORTED = "这种消息我还看不懂，请发文字或语音。发“帮助”看看能做什么。"
+VOICE_NOT_RECOGNIZED = "这段语音没听清，请再说一遍，或者打字发给我。"
+LOCATION_NOTED = "收到位置了。需要申报项目请发“申报”。"
+LINK_NOTED = "收到链接了。要把它作为项目材料，请在申报时说明。"
+FILE_NOTED = "收到文件了。项目照片请直接发图片。"
+MEDIA_NOTED = "收到了。申报时发的照片会附在项目里，现在发“申报”开始。"
+CHITCHAT = "我是五小创新助手。发“申报”报项目，发“查询”看进度，发“帮助”看说明。"
+GREETING = "您好！发“申报”报项目，发“查询”看进度。"
+NOT_UNDERSTOOD_IN_FORM = "没太明白。{question}"
+
+# --- binding -------------------------------------------------------------------------------
+BIND_FIRST = "申报前要先绑定班组：请发班组邀请码（例如“7KQ2M9”），或说队名和姓名，例如“综采一队 张三”。"
+BIND_ASK = "请发班组邀请码（例如“7KQ2M9”），或说队名和姓名，例如“综采一队 张三”。"
+BIND_CODE_UNKNOWN = "邀请码“{code}”不对，请核对后再发，或直接说队名，例如“综采一队”。"
+BIND_UNIT_UNKNOWN = "没找到这个单位。请发邀请码，或说得更完整些，例如“一矿综采一队”。"
+BIND_CHOOSE = "您说的是哪个？回序号：\n{options}"
+BIND_ASK_NAME = "好的，{unit}。请问您怎么称呼？回姓名就行，例如“张三”。"
+BIND_NAME_INVALID = "请只回姓名，例如“张三”。"
+BOUND_WORKER = "绑定好了：{unit}，{name}。"
+BOUND_COORDINATOR = "绑定好了：您是{unit}的联络员，{name}。发“待审”看待审项目，发“统计”看完成情况。"
+UNBOUND = "已解除绑定。想重新绑定，发班组邀请码就行。"
+NOT_BOUND = "您还没有绑定班组。" + BIND_ASK
+
+# --- submission ----------------------------------------------------------------------------
+ASK_TITLE = "请说一下项目名称，例如“皮带机防跑偏装置”。"
+ASK_DESCRIPTION = "请简单说说：原来有什么问题，您做了什么，效果怎么样。"
+ASK_CATEGORY = "属于哪一类？回序号：\n1. 小发明\n2. 小创造\n3. 小革新\n4. 小设计\n5. 小建议"
+ASK_CATEGORY_SUGGEST = "我看像是“{suggestion}”，对就回“对”，不是就回序号：\n1. 小发明\n2. 小创造\n3. 小革新\n4. 小设计\n5. 小建议"
+ASK_SYSTEM = ("属于哪个专业？回序号：\n1. 采煤\n2. 掘进\n3. 机电\n4. 运输\n5. 通风\n6. 选煤\n7. 经营管理\n8. 后勤")
+ASK_BENEFIT = "一年大概能创效或节约多少钱？例如“每年节约3万元”。说不清就回“说不清”。"
+INVALID_TITLE = "名称请在30个字以内，例如“皮带机防跑偏装置”。"
+INVALID_DESCRIPTION = "再多说几句吧，例如“皮带经常跑偏，加了两个挡辊，一个月没再停机”。"
+INVALID_CATEGORY = "请回1到5的序号，例如“3”。"
+INVALID_SYSTEM = "请回1到8的序号，例如“4”。"
+INVALID_BENEFIT = "没看出金额，请说“每年节约3万元”这样的话，说不清就回“说不清”。"
+INVALID_MEMBERS = "请回成员姓名，用空格隔开，例如“张三 李四”。"
+ASK_EDIT_VALUE = "请发新的{field}。"
+ASK_MEMBERS = "请回全部成员姓名，用空格隔开，例如“张三 李四”。"
+SUMMARY = (
+    "请核对您的申报：\n1. 名称：{title}\n2. 简介：{description}\n3. 类别：{category}\n4. 专业：{system}\n"
+    "5. 年效益：{benefit}\n6. 成员：{members}\n照片：{photos}张（可以直接发照片）\n"
+    "没问题回“确认”；要改哪项就回序号，例如“1”。"
+)
+SUMMARY_UNKNOWN = "未填"
+BENEFIT_NONE = "说不清"
+BENEFIT_YUAN = "{amount}元"
+BENEFIT_WAN = "{amount}万元"
+BENEFIT_APPROX = "约{value}"
+SUBMITTED = (
+    "提交成功！项目编号 {number}。\n接下来由{unit}联络员初审，有结果会第一时间告诉您。"
+    "发“查询 {short}”随时看进度。"
+)
+RESUBMITTED = "已重新提交，项目编号 {number}，等待初审。"
+SUBMISSION_CLOSED = "本批次（{round}）申报已于{deadline}截止，草稿已为您保存。"
+SUBMISSION_CLOSED_NEXT = "下一批次（{round}）{opens}开始申报，到时发“继续”就能接着报。"
+NO_ROUND = "现在还没有开放申报的竞赛批次，开放后会通知您。"
+DUPLICATE_TITLE = "您这批次已经报过“{title}”（{number}）。回序号：\n1. 仍然提交\n2. 改名称\n3. 不报了"
+CANCEL_ASK = "确定不报了吗？草稿会删除。回“确认”删除，回“继续”接着填。"
+CANCELLED = "好的，已取消，草稿已删除。想报随时发“申报”。"
+CANCEL_NOTHING = "好的。发“申报”报项目，发“查询”看进度。"
+RESUMING = "接着填：{question}"
+DRAFT_WAITING = "您还有一个没填完的申报“{title}”，回“继续”接着填，回“取消”不报了。"
+DRAFT_NO_TITLE = "（未命名）"
+WELCOME_BACK_DRAFT = "欢迎回来！" + DRAFT_WAITING
+NOTHING_TO_CONTINUE = "没有需要继续的申报。发“申报”开始新的。"
+PHOTO_ATTACHED = "照片收到了（共{count}张）。"
+BACK_AT_START = "已经是第一题了。"
+EDITED = "已改好。"
+FIELD_NAMES = {"title": "名称", "description": "简介", "category": "类别", "system": "专业",
+               "benefit": "年效益", "members": "成员"}
+CATEGORY_NAMES = {"invention": "小发明", "creation": "小创造", "innovation": "小革新", "design": "小设计",
+                  "suggestion": "小建议"}
+SYSTEM_NAMES = {"mining": "采煤", "tunneling": "掘进", "electromechanical": "机电", "transport": "运输",
+                "ventilation": "通风", "preparation": "选煤", "management": "经营管理", "logistics": "后勤"}
+#: Words that answer "how much a year" with "I can't say".
+BENEFIT_UNKNOWN_ANSWERS = ("说不清", "不清楚", "不知道", "没有", "没算过", "算不出", "无", "不好说", "没法算")
+#: Words that say "nobody else" when asked for members.
+NO_MORE_MEMBERS = ("没有", "没了", "就我", "就我一个", "无", "我自己")
+
+# --- status --------------------------------------------------------------------------------
+STATUS_WORDS = {
+    "draft": "草稿", "submitted": "等待单位初审", "returned": "被退回，待修改", "unit_approved": "初审通过，等待评审",
+    "under_review": "评审中", "awarded": "获奖", "not_awarded": "未获奖", "withdrawn": "已撤回",
+}
+MY_PROJECTS = "您的项目：\n{lines}\n回“查询 编号”看详情，例如“查询 {example}”。"
+MY_PROJECT_LINE = "{index}. {number} {title} —— {status}（{date}）"
+NO_PROJECTS = "您还没有申报过项目。发“申报”开始。"
+PROJECT_DETAIL = "{number} {title}\n状态：{status}\n类别：{category}　专业：{system}\n年效益：{benefit}\n进展：\n{history}"
+HISTORY_LINE = "{date} {status}{reason}"
+HISTORY_REASON = "（{reason}）"
+PROJECT_NOT_FOUND = "没找到编号 {number} 的项目，请核对。发“查询”看您的全部项目。"
+ASK_WHICH_NUMBER = "请带上项目编号，例如“{verb} 0042”。"
+WITHDRAWN = "已撤回 {number}“{title}”。"
+CANNOT_WITHDRAW = "{number} 现在是“{status}”，不能撤回了。"
+
+# --- coordinators --------------------------------------------------------------------------
+ONLY_COORDINATORS = "这是联络员的功能。您是联络员的话，请用联络员邀请码绑定。"
+PENDING_LIST = "{unit}待初审 {count} 项：\n{lines}\n回“通过 编号”或“退回 编号 原因”。"
+PENDING_LINE = "{index}. {number} {title}（{worker}，{unit}）"
+PENDING_NONE = "{unit}目前没有待初审的项目。"
+APPROVED = "已通过 {number}“{title}”，已通知{worker}。"
+RETURNED = "已退回 {number}“{title}”，已把原因告诉{worker}。"
+ASK_RETURN_REASON = "请说一下退回 {number} 的原因，例如“照片不清楚，请补充”。"
+CANNOT_REVIEW = "{number} 现在是“{status}”，不能再初审了。"
+NOT_YOUR_UNIT = "{number} 不是您单位的项目。"
+STATS = "{unit} {round}：已申报 {submitted}/{target}，初审通过 {approved}。\n{lines}"
+STATS_LINE = "{name}：{submitted}/{target}，通过 {approved}"
+STATS_NO_TARGET = "未定"
+
+# --- notices pushed to workers -------------------------------------------------------------
+NOTICE_APPROVED = "好消息：您的项目 {number}“{title}”通过了单位初审，接下来进入评审。"
+NOTICE_RETURNED = "您的项目 {number}“{title}”被退回：{reason}\n修改后发“查询 {short}”看详情。"
+NOTICE_STATUS = "您的项目 {number}“{title}”状态更新：{status}。"
+
+# --- menu ----------------------------------------------------------------------------------
+MENU_SUBMIT = "申报"
+MENU_QUERY = "查询"
+MENU_HELP = "帮助"
+MENU_MY_PAGE = "我的项目"
+#: What people put between names when listing members ("张三、李四和王五").
+NAME_SEPARATORS = ",，、;；和跟与及"
+INVALID_DUPLICATE_CHOICE = "请回1、2或3。"
+#: What people say before their name ("我叫张三").
+NAME_PREFIXES = ("我叫", "我是", "叫")
+DATE_LONG = "%Y年%m月%d日"
+DATE_SHORT = "%m月%d日 %H:%M"
+VERB_WITHDRAW = "撤回"
+VERB_APPROVE = "通过"
+VERB_RETURN = "退回"

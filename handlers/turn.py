@@ -1,0 +1,79 @@
+"""One turn of the dialog: the message, who sent it, their dialog state, and the replies collected."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from handlers.messages import Incoming
+from models.conversation import Conversation
+from models.worker import Worker
+
+
+class State(StrEnum):
+    """Where a worker's dialog stands: what the bot is waiting for."""
+
+    idle = "idle"
+    bind_code = "bind_code"
+    bind_choose = "bind_choose"
+    bind_name = "bind_name"
+    ask_title = "ask_title"
+    ask_description = "ask_description"
+    ask_category = "ask_category"
+    ask_system = "ask_system"
+    ask_benefit = "ask_benefit"
+    confirm_submission = "confirm_submission"
+    edit_field = "edit_field"
+    confirm_duplicate = "confirm_duplicate"
+    confirm_cancel = "confirm_cancel"
+    ask_return_reason = "ask_return_reason"
+
+
+#: States in which a submission form is open.
+FORM_STATES = frozenset({State.ask_title, State.ask_description, State.ask_category, State.ask_system,
+                         State.ask_benefit, State.confirm_submission, State.edit_field, State.confirm_duplicate})
+
+
+@dataclass
+class Turn:
+    """Everything a step needs, and the lines it wants to say back."""
+
+    session: Session
+    worker: Worker
+    conversation: Conversation
+    incoming: Incoming
+    now: datetime
+    text: str
+    intent: str
+    slots_in: dict[str, str]
+    raw: str = ""
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def state(self) -> State:
+        """The state the dialog was in when this message arrived."""
+        try:
+            return State(self.conversation.state)
+        except ValueError:
+            return State.idle
+
+    def say(self, *texts: str) -> None:
+        """Add lines to the reply."""
+        self.lines.extend(t for t in texts if t)
+
+    def memory(self, key: str, default: Any = None) -> Any:
+        """Read a value the dialog remembered."""
+        return (self.conversation.slots or {}).get(key, default)
+
+    def remember(self, **values: Any) -> None:
+        """Store values in the dialog (None forgets); reassigns so the JSON column is saved."""
+        slots = dict(self.conversation.slots or {})
+        for key, value in values.items():
+            if value is None:
+                slots.pop(key, None)
+            else:
+                slots[key] = value
+        self.conversation.slots = slots

@@ -1,0 +1,21 @@
+"""The union's data: typed SQLAlchemy models and the domain operations on them.
+
+Operations take a session first and never commit: the caller owns the transaction.
+"""
+from models.base import Base
+from models.conversation import Conversation
+from models.inbound import InboundMessage
+from models.outbox import OutboundMessage
+from models.project import Attachment, Project, ProjectEvent
+from models.round import Round
+from models.unit import Target, Unit
+from models.worker import Worker
+
+__all__ = [
+    "Attachment", "Base", "Conversation", "InboundMessage", "OutboundMessage", "Project",
+    "ProjectEvent", "Round", "Target", "Unit", "Worker",
+]
+from models.lease import Lease, SchedulerJob  # noqa: E402 - added by the reminders issue
+from models.token import RateSlot, StoredToken  # noqa: E402
+
+__all__ += ["Lease", "RateSlot", "SchedulerJob", "StoredToken"]

@@ -1,0 +1,62 @@
+"""The outbox: every message we push, with a unique key so nothing is sent twice or lost."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import String, Text, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, utcnow
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbound message stands."""
+
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    delivered = "delivered"
+    failed = "failed"
+    undeliverable = "undeliverable"
+
+
+class OutboundMessage(Base):
+    """One push to one follower (customer-service or template message)."""
+
+    __tablename__ = "outbound_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.pending, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    wechat_msgid: Mapped[str | None] = mapped_column(String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+def enqueue(session: Session, key: str, openid: str, kind: str, payload: dict[str, Any],
+            not_before: datetime | None = None) -> OutboundMessage | None:
+    """Queue a push once per key: returns the new row, or None if that key was already queued.
+
+    Runs in the caller's transaction; a savepoint keeps a duplicate key from spoiling it.
+    """
+    if session.scalars(select(OutboundMessage.id).where(OutboundMessage.key == key)).first() is not None:
+        return None
+    row = OutboundMessage(key=key[:200], openid=openid, kind=kind, payload=payload,
+                          next_attempt_at=not_before or utcnow())
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row

@@ -1,0 +1,116 @@
+"""Projects (项目/成果), their status history and attached photos."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, utcnow
+from models.round import Round
+from models.unit import Unit
+from models.worker import Worker
+
+
+class Category(StrEnum):
+    """The five smalls (五小)."""
+
+    invention = "invention"
+    creation = "creation"
+    innovation = "innovation"
+    design = "design"
+    suggestion = "suggestion"
+
+
+class System(StrEnum):
+    """Default professional systems of a mine (专业系统)."""
+
+    mining = "mining"
+    tunneling = "tunneling"
+    electromechanical = "electromechanical"
+    transport = "transport"
+    ventilation = "ventilation"
+    preparation = "preparation"
+    management = "management"
+    logistics = "logistics"
+
+
+class ProjectStatus(StrEnum):
+    """Life cycle of a project, from draft to award."""
+
+    draft = "draft"
+    submitted = "submitted"
+    returned = "returned"
+    unit_approved = "unit_approved"
+    under_review = "under_review"
+    awarded = "awarded"
+    not_awarded = "not_awarded"
+    withdrawn = "withdrawn"
+
+
+class Project(Base):
+    """One submitted idea; a draft until the worker confirms it."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("round_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    number: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str | None] = mapped_column(String(20))
+    system: Mapped[str | None] = mapped_column(String(30))
+    system_confidence: Mapped[float | None]
+    annual_benefit_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    members: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.draft, index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    round: Mapped[Round] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    worker: Mapped[Worker] = relationship()
+    events: Mapped[list[ProjectEvent]] = relationship(order_by="ProjectEvent.id", back_populates="project")
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id", back_populates="project")
+
+
+class ProjectEvent(Base):
+    """One status change: who, when, from what to what, and why."""
+
+    __tablename__ = "project_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("worker.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    project: Mapped[Project] = relationship(back_populates="events")
+
+
+class Attachment(Base):
+    """A photo or file sent during the dialog; fetched from WeChat by a background job."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    media_id: Mapped[str] = mapped_column(String(200))
+    pic_url: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="image")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    stored_path: Mapped[str | None] = mapped_column(String(500))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="attachments")

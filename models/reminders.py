@@ -1,0 +1,205 @@
+"""Reminder rules: given a time, which reminders are due, to whom, with which numbers (plain data).
+
+Each reminder has a key built from (rule, round, recipient, date), so evaluating the rules
+again, or in a second process, finds the same keys and the outbox refuses the duplicates.
+"Days before a deadline" are calendar days moved back to the previous working day of China's
+calendar (public holidays and adjusted working days), so nothing is due on a holiday.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import chinese_calendar
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.project import Project, ProjectEvent, ProjectStatus
+from models.round import Round
+from models.rounds import active_rounds
+from models.sending import SHANGHAI
+from models.targets import Progress, progress_tree
+from models.unit import Unit
+from models.worker import Role, Worker
+
+#: Status changes a worker hears about.
+NOTIFIED = (ProjectStatus.returned, ProjectStatus.unit_approved, ProjectStatus.awarded, ProjectStatus.not_awarded)
+
+
+@dataclass(frozen=True)
+class ReminderRules:
+    """Which rules run and when (days before the deadlines)."""
+
+    submission_days: tuple[int, ...] = (7, 3, 1)
+    review_days: tuple[int, ...] = (3, 1)
+    draft_days: tuple[int, ...] = (3, 1)
+    digest: bool = True
+    status_changes: bool = True
+    status_lookback: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder that is due: rule, round, recipient (openid), date, and the numbers to tell."""
+
+    rule: str
+    round: int
+    recipient: str
+    date: date
+    data: dict[str, Any] = field(default_factory=dict)
+    key_override: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The outbox key: one message per rule, round, recipient and date."""
+        return self.key_override or f"{self.rule}:{self.round}:{self.recipient}:{self.date.isoformat()}"
+
+
+def is_workday(day: date) -> bool:
+    """Whether `day` is a working day in China (weekdays outside the calendar's years)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def planned_day(deadline: date, days_before: int) -> date:
+    """The day a "N days before" reminder goes out: moved back to a working day if needed."""
+    day = deadline - timedelta(days=days_before)
+    while not is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def due_offset(deadline: datetime, days: tuple[int, ...], at: datetime) -> tuple[int, date] | None:
+    """Return the latest "N days before" reminder whose day has come (and the deadline not passed)."""
+    if at >= deadline:
+        return None
+    today, last = at.astimezone(SHANGHAI).date(), deadline.astimezone(SHANGHAI).date()
+    due = [(planned_day(last, n), n) for n in days if planned_day(last, n) <= today]
+    if not due:
+        return None
+    day, n = max(due)
+    return n, day
+
+
+def _coordinators(session: Session) -> list[Worker]:
+    """Coordinators still following the account and bound to a unit."""
+    query = select(Worker).where(Worker.role == Role.coordinator, Worker.subscribed.is_(True),
+                                 Worker.unit_id.is_not(None)).order_by(Worker.id)
+    return list(session.scalars(query))
+
+
+def _unit_numbers(tree: dict[int, Progress], session: Session, unit_id: int) -> dict[str, Any]:
+    """The numbers a coordinator is told: own progress and the children that lag behind."""
+    me = tree[unit_id]
+    kids = session.scalars(select(Unit.id).where(Unit.parent_id == unit_id).order_by(Unit.id))
+    lagging = [{"name": tree[k].name, "submitted": tree[k].submitted, "target": tree[k].target}
+               for k in kids if tree[k].lagging]
+    return {"unit": me.name, "target": me.target, "submitted": me.submitted, "approved": me.approved,
+            "pending": me.pending, "lagging": lagging}
+
+
+def _pending_list(session: Session, round_id: int, unit_ids: list[int]) -> list[dict[str, Any]]:
+    """Projects of the units that wait for their first review, oldest first."""
+    query = (select(Project).where(Project.round_id == round_id, Project.unit_id.in_(unit_ids),
+                                   Project.status == ProjectStatus.submitted)
+             .order_by(Project.submitted_at, Project.id))
+    return [{"number": p.number, "title": p.title} for p in session.scalars(query)]
+
+
+def _subtree(session: Session, unit_id: int) -> list[int]:
+    """Ids of a unit and every unit below it."""
+    ids, frontier = [unit_id], [unit_id]
+    while frontier:
+        frontier = list(session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier))))
+        ids.extend(frontier)
+    return ids
+
+
+def _round_info(round_: Round, deadline: datetime, at: datetime) -> dict[str, Any]:
+    """Round name, the deadline in Shanghai time and whole days left."""
+    local = deadline.astimezone(SHANGHAI)
+    return {"round_name": round_.name, "deadline": local.strftime("%Y-%m-%d %H:%M"),
+            "days_left": (local.date() - at.astimezone(SHANGHAI).date()).days}
+
+
+def coordinator_reminders(session: Session, round_: Round, at: datetime, rules: ReminderRules) -> list[Reminder]:
+    """Deadline reminders (submission, unit review) and the daily digest for every coordinator."""
+    tree = progress_tree(session, round_.id)
+    submission = due_offset(round_.submission_deadline, rules.submission_days, at)
+    review = due_offset(round_.unit_review_deadline, rules.review_days, at)
+    today = at.astimezone(SHANGHAI).date()
+    found: list[Reminder] = []
+    for coordinator in _coordinators(session):
+        unit_id = coordinator.unit_id
+        assert unit_id is not None
+        numbers = _unit_numbers(tree, session, unit_id)
+        told = False
+        if submission is not None:
+            data = {**numbers, **_round_info(round_, round_.submission_deadline, at), "days_before": submission[0]}
+            found.append(Reminder(f"submission_{submission[0]}d", round_.id, coordinator.openid, submission[1], data))
+            told = True
+        pending = _pending_list(session, round_.id, _subtree(session, unit_id)) if review is not None else []
+        if review is not None and pending:
+            data = {**numbers, **_round_info(round_, round_.unit_review_deadline, at), "days_before": review[0],
+                    "pending_list": pending}
+            found.append(Reminder(f"review_{review[0]}d", round_.id, coordinator.openid, review[1], data))
+            told = True
+        if rules.digest and not told and at <= round_.unit_review_deadline:
+            changes = _changes(session, round_.id, _subtree(session, unit_id), at - timedelta(days=1), at)
+            if changes:
+                found.append(Reminder("digest", round_.id, coordinator.openid, today,
+                                      {**numbers, "round_name": round_.name, "changes": changes}))
+    return found
+
+
+def _changes(session: Session, round_id: int, unit_ids: list[int], since: datetime, until: datetime) -> dict[str, int]:
+    """How many projects of the units moved to each status in the window."""
+    query = (select(ProjectEvent.to_status).join(Project)
+             .where(Project.round_id == round_id, Project.unit_id.in_(unit_ids),
+                    ProjectEvent.at > since, ProjectEvent.at <= until))
+    return dict(Counter(session.scalars(query)))
+
+
+def draft_reminders(session: Session, round_: Round, at: datetime, rules: ReminderRules) -> list[Reminder]:
+    """Workers with an unfinished draft, some days before the submission deadline."""
+    due = due_offset(round_.submission_deadline, rules.draft_days, at)
+    if due is None:
+        return []
+    query = (select(Worker.openid, Project.title).join(Project, Project.worker_id == Worker.id)
+             .where(Project.round_id == round_.id, Project.status == ProjectStatus.draft,
+                    Worker.subscribed.is_(True)).order_by(Worker.id, Project.id))
+    drafts: dict[str, list[str]] = {}
+    for openid, title in session.execute(query):
+        drafts.setdefault(openid, []).append(title or "")
+    info = _round_info(round_, round_.submission_deadline, at)
+    return [Reminder(f"draft_{due[0]}d", round_.id, openid, due[1],
+                     {**info, "days_before": due[0], "drafts": len(titles), "title": titles[-1]})
+            for openid, titles in drafts.items()]
+
+
+def status_reminders(session: Session, at: datetime, rules: ReminderRules) -> list[Reminder]:
+    """Every recent status change a worker should hear about (same key as the chat's notices)."""
+    query = (select(ProjectEvent, Project, Worker).join(Project, ProjectEvent.project_id == Project.id)
+             .join(Worker, Project.worker_id == Worker.id)
+             .where(ProjectEvent.to_status.in_(NOTIFIED), ProjectEvent.at > at - rules.status_lookback,
+                    ProjectEvent.at <= at, Worker.subscribed.is_(True)).order_by(ProjectEvent.id))
+    return [Reminder("status", project.round_id, worker.openid, event.at.astimezone(SHANGHAI).date(),
+                     {"status": event.to_status, "number": project.number, "title": project.title,
+                      "reason": event.reason}, key_override=f"status:{event.id}")
+            for event, project, worker in session.execute(query)]
+
+
+def due_reminders(session: Session, at: datetime, rules: ReminderRules | None = None) -> list[Reminder]:
+    """Evaluate every rule as of `at` and return the reminders due (enqueueing is the caller's)."""
+    rules = rules or ReminderRules()
+    found: list[Reminder] = []
+    for round_ in active_rounds(session, at):
+        found += coordinator_reminders(session, round_, at, rules)
+        found += draft_reminders(session, round_, at, rules)
+    if rules.status_changes:
+        found += status_reminders(session, at, rules)
+    return found

@@ -1,0 +1,58 @@
+"""Demo data: a unit tree with targets and a current round, for the demo and the tests."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.round import Round
+from models.unit import Target, Unit
+
+DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.json"
+
+
+def load_demo_data(path: Path = DEMO_FILE) -> dict[str, Any]:
+    """Read the demo description (units, targets, round offsets)."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _add_unit(session: Session, node: dict[str, Any], parent: Unit | None, round_: Round) -> Unit:
+    """Add one unit, its target and its children."""
+    unit = Unit(name=node["name"], kind=node["kind"], parent=parent)
+    session.add(unit)
+    session.flush()
+    if "target" in node:
+        session.add(Target(unit_id=unit.id, round_id=round_.id, count=node["target"]))
+    for child in node.get("children", []):
+        _add_unit(session, child, unit, round_)
+    return unit
+
+
+def seed_demo(session: Session, now: datetime, data: dict[str, Any] | None = None) -> Round:
+    """Create the demo tree and a round whose deadlines are near `now`; do nothing if already there."""
+    data = data or load_demo_data()
+    spec = data["round"]
+    existing = session.scalars(select(Round).where(Round.name == spec["name"])).first()
+    if existing is not None:
+        return existing
+    day = timedelta(days=1)
+    round_ = Round(name=spec["name"], year=spec["year"], opens_at=now - spec["opened_days_ago"] * day,
+                   submission_deadline=now + spec["submission_in_days"] * day,
+                   unit_review_deadline=now + spec["unit_review_in_days"] * day,
+                   city_review_deadline=now + spec["city_review_in_days"] * day,
+                   publication_at=now + spec["publication_in_days"] * day)
+    session.add(round_)
+    session.flush()
+    _add_unit(session, data["tree"], None, round_)
+    return round_
+
+
+def unit_listing(session: Session) -> list[dict[str, Any]]:
+    """Every unit with its path and invite codes, for printing."""
+    units = session.scalars(select(Unit).order_by(Unit.id)).all()
+    return [{"id": u.id, "name": u.full_name() or u.name, "kind": u.kind, "parent_id": u.parent_id,
+             "worker_code": u.worker_code, "coordinator_code": u.coordinator_code} for u in units]

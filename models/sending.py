@@ -1,0 +1,118 @@
+"""Claiming and settling outbox rows: each row is sent by one sender, and its outcome is recorded.
+
+The claim is atomic on both backends: `FOR UPDATE SKIP LOCKED` lets PostgreSQL senders take
+disjoint batches; on SQLite every transaction starts with BEGIN IMMEDIATE, so claims queue up.
+A claim expires, so a sender that dies mid-batch loses nothing: its rows are claimed again.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from models.outbox import OutboundMessage, OutboxStatus
+from models.worker import Worker
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Nothing is pushed from 21:00 to 08:00 Asia/Shanghai.
+QUIET_START, QUIET_END = time(21, 0), time(8, 0)
+#: A customer-service message is allowed this long after the follower's last message.
+SERVICE_WINDOW = timedelta(hours=48)
+#: After this many failed attempts a message is given up as failed.
+MAX_ATTEMPTS = 20
+
+
+def quiet_until(now: datetime) -> datetime | None:
+    """Return 08:00 (UTC-aware) when `now` falls in quiet hours, else None."""
+    local = now.astimezone(SHANGHAI)
+    if QUIET_END <= local.time() < QUIET_START:
+        return None
+    day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
+    return datetime.combine(day, QUIET_END, SHANGHAI).astimezone(now.tzinfo)
+
+
+def claim_batch(session: Session, sender: str, now: datetime, limit: int,
+                claim_for: timedelta) -> list[OutboundMessage]:
+    """Claim up to `limit` due rows (pending, or abandoned by a dead sender) for `sender`."""
+    due = or_(OutboundMessage.status == OutboxStatus.pending,
+              and_(OutboundMessage.status == OutboxStatus.sending, OutboundMessage.claimed_until < now))
+    query = (select(OutboundMessage).where(due, OutboundMessage.next_attempt_at <= now)
+             .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(limit)
+             .with_for_update(skip_locked=True))
+    rows = list(session.scalars(query))
+    for row in rows:
+        row.status = OutboxStatus.sending
+        row.claimed_by = sender
+        row.claimed_until = now + claim_for
+    return rows
+
+
+def last_message_times(session: Session, openids: set[str]) -> dict[str, datetime]:
+    """Return when each follower last wrote to us (only those who ever did)."""
+    if not openids:
+        return {}
+    query = select(Worker.openid, Worker.last_message_at).where(
+        Worker.openid.in_(openids), Worker.last_message_at.is_not(None))
+    return {openid: at for openid, at in session.execute(query)}
+
+
+def _load(session: Session, message_id: int) -> OutboundMessage:
+    """Return an outbox row by id."""
+    row = session.get(OutboundMessage, message_id)
+    assert row is not None, f"outbox row {message_id} vanished"
+    return row
+
+
+def mark_sent(session: Session, message_id: int, now: datetime, msgid: str | None = None) -> None:
+    """Record a successful send (template messages keep their msgid for the delivery report)."""
+    row = _load(session, message_id)
+    row.status, row.sent_at, row.attempts = OutboxStatus.sent, now, row.attempts + 1
+    row.wechat_msgid, row.claimed_by, row.claimed_until, row.last_error = msgid, None, None, None
+
+
+def mark_retry(session: Session, message_id: int, at: datetime, error: str | None,
+               count_attempt: bool = True) -> None:
+    """Put a row back to be tried again at `at` (or give it up after too many attempts)."""
+    row = _load(session, message_id)
+    row.attempts += 1 if count_attempt else 0
+    row.claimed_by, row.claimed_until, row.next_attempt_at = None, None, at
+    row.last_error = error if error is not None else row.last_error
+    row.status = OutboxStatus.failed if row.attempts >= MAX_ATTEMPTS else OutboxStatus.pending
+
+
+def mark_final(session: Session, message_id: int, status: OutboxStatus, error: str) -> None:
+    """Settle a row that must not be retried (undeliverable or failed), with the reason."""
+    row = _load(session, message_id)
+    row.status, row.last_error, row.attempts = status, error, row.attempts + 1
+    row.claimed_by, row.claimed_until = None, None
+    if error.startswith("43004"):
+        session.execute(update(Worker).where(Worker.openid == row.openid).values(subscribed=False))
+
+
+def record_template_finished(session: Session, msgid: str, status: str) -> OutboundMessage | None:
+    """Record a TEMPLATESENDJOBFINISH report: `success`, `failed:user block`, `failed: system failed`."""
+    row = session.scalars(select(OutboundMessage).where(OutboundMessage.wechat_msgid == str(msgid))).first()
+    if row is None:
+        return None
+    if status == "success":
+        row.status = OutboxStatus.delivered
+    else:
+        row.status = OutboxStatus.undeliverable if "block" in status else OutboxStatus.failed
+        row.last_error = f"TEMPLATESENDJOBFINISH {status}"
+    return row
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """Return how many outbox rows are in each status."""
+    query = select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)
+    return {status: count for status, count in session.execute(query)}
+
+
+def recent_messages(session: Session, limit: int = 20, status: str | None = None) -> list[OutboundMessage]:
+    """Return the newest outbox rows, optionally of one status."""
+    query = select(OutboundMessage).order_by(OutboundMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboundMessage.status == status)
+    return list(session.scalars(query))

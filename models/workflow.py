@@ -1,0 +1,134 @@
+"""A project's life: draft, submit, withdraw, approve, return — each change recorded with who and why."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models.errors import DeadlinePassed, InvalidTransition, NotAllowed
+from models.project import Attachment, Project, ProjectEvent, ProjectStatus
+from models.round import Round
+from models.unit import Unit
+from models.worker import Role, Worker
+
+S = ProjectStatus
+#: Which status may follow which, and who may make the move.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.draft, S.submitted): "author",
+    (S.returned, S.submitted): "author",
+    (S.submitted, S.withdrawn): "author",
+    (S.returned, S.withdrawn): "author",
+    (S.submitted, S.unit_approved): "coordinator",
+    (S.submitted, S.returned): "coordinator",
+    (S.unit_approved, S.under_review): "staff",
+    (S.under_review, S.awarded): "staff",
+    (S.under_review, S.not_awarded): "staff",
+}
+
+
+def start_draft(session: Session, worker: Worker, round_: Round, now: datetime) -> Project:
+    """Create an empty draft for the worker in the round."""
+    draft = Project(round_id=round_.id, worker_id=worker.id, unit_id=worker.unit_id, status=S.draft,
+                    members=[worker.name] if worker.name else [], created_at=now, updated_at=now)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def latest_draft(session: Session, worker: Worker) -> Project | None:
+    """Return the worker's most recent draft, if any."""
+    query = (select(Project).where(Project.worker_id == worker.id, Project.status == S.draft)
+             .order_by(Project.updated_at.desc(), Project.id.desc()))
+    return session.scalars(query).first()
+
+
+def discard_draft(session: Session, draft: Project) -> None:
+    """Delete a draft the worker cancelled (drafts have no number and no history)."""
+    if draft.status != S.draft:
+        raise InvalidTransition(draft.status)
+    session.execute(delete(Attachment).where(Attachment.project_id == draft.id))
+    session.delete(draft)
+
+
+def units_under(session: Session, unit_id: int) -> list[int]:
+    """Return the ids of a unit and everything below it."""
+    ids, frontier = [unit_id], [unit_id]
+    while frontier:
+        frontier = list(session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier))))
+        ids.extend(frontier)
+    return ids
+
+
+def _check_actor(session: Session, project: Project, actor: Worker, who: str) -> None:
+    """Raise NotAllowed unless the actor may make a move reserved to `who`."""
+    if who == "author" and project.worker_id == actor.id:
+        return
+    if who == "coordinator" and actor.role in (Role.coordinator, Role.admin) and actor.unit_id is not None \
+            and project.unit_id in units_under(session, actor.unit_id):
+        return
+    if who == "staff" and actor.role in (Role.reviewer, Role.admin):
+        return
+    raise NotAllowed(who)
+
+
+def change_status(session: Session, project: Project, to: ProjectStatus, actor: Worker, now: datetime,
+                  reason: str | None = None) -> ProjectEvent:
+    """Move a project to a new status if allowed, and record who, when and why."""
+    who = TRANSITIONS.get((project.status, to))
+    if who is None:
+        raise InvalidTransition(f"{project.status}->{to}")
+    _check_actor(session, project, actor, who)
+    event = ProjectEvent(project_id=project.id, actor_id=actor.id, at=now, from_status=project.status,
+                         to_status=to, reason=reason)
+    project.status = to
+    project.updated_at = now
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _next_number(session: Session, round_: Round) -> str:
+    """Return the next free project number of the round, e.g. 2026-0042."""
+    count = session.scalar(select(func.count()).select_from(Project)
+                           .where(Project.round_id == round_.id, Project.number.is_not(None))) or 0
+    return f"{round_.year}-{count + 1:04d}"
+
+
+def submit(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
+    """Submit a draft (or resubmit a returned project): it gets its number on first submission."""
+    round_ = session.get(Round, project.round_id)
+    if round_ is None or not round_.accepts_submissions(now):
+        raise DeadlinePassed(round_.name if round_ else "")
+    if project.number is None:
+        _assign_number(session, project, round_)
+    project.submitted_at = now
+    return change_status(session, project, S.submitted, actor, now)
+
+
+def _assign_number(session: Session, project: Project, round_: Round) -> None:
+    """Give the project the next number; a concurrent submission taking it makes us try the next."""
+    for _ in range(20):
+        project.number = _next_number(session, round_)
+        try:
+            with session.begin_nested():
+                session.flush()
+            return
+        except IntegrityError:
+            session.expire(project, ["number"])
+            project.number = None
+    raise RuntimeError("could not assign a project number")
+
+
+def find_by_number(session: Session, round_: Round, text: str) -> Project | None:
+    """Find a project of the round by its full number or its last digits ("0042", "42")."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not digits:
+        return None
+    if len(digits) > 4 and digits.startswith(str(round_.year)):
+        digits = digits[len(str(round_.year)):]
+    number = f"{round_.year}-{int(digits):04d}" if len(digits) <= 6 else None
+    if number is None:
+        return None
+    return session.scalars(select(Project).where(Project.round_id == round_.id, Project.number == number)).first()

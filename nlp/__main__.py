@@ -1,0 +1,5 @@
+"""Entry point for ``python -m nlp``."""
+
+from nlp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""Which of the five smalls a project is, guessed from its words, as a default to offer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nlp.runtime import DATA_DIR
+from nlp.text import compact
+
+CATEGORIES = ("invention", "creation", "innovation", "design", "suggestion")
+
+
+@dataclass(frozen=True)
+class CategoryGuess:
+    """A category (invention, creation, innovation, design, suggestion) and a confidence."""
+
+    category: str
+    confidence: float
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict:
+    """Cue words from nlp/data/category.json."""
+    return json.loads((DATA_DIR / "category.json").read_text(encoding="utf-8"))
+
+
+def infer_category(text: str) -> CategoryGuess:
+    """The most likely category: named outright, else weighted cue words, else a default."""
+    data = _cues()
+    clean = compact(text)
+    for word, category in data["explicit"].items():
+        if word in clean:
+            return CategoryGuess(category, 0.95)
+    scores = {
+        category: sum(w for cue, w in cues.items() if cue in clean)
+        for category, cues in data["cues"].items()
+    }
+    best = max(scores, key=lambda c: scores[c])
+    if scores[best] == 0:
+        return CategoryGuess(data["default"], 0.3)
+    # One unit of evidence for "none of these" keeps a single weak cue below 0.5.
+    confidence = scores[best] / (sum(scores.values()) + 1.0)
+    return CategoryGuess(best, round(confidence, 3))

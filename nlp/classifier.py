@@ -1,0 +1,141 @@
+"""The system classifier: TF-IDF over words and character n-grams, logistic regression.
+
+scikit-learn is used only to fit; prediction is a few numpy operations over the fitted
+vocabulary, IDF and coefficients, so one call costs tens of microseconds and the model
+pickles without scikit-learn objects.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from nlp import corpus
+from nlp.corpus import Row
+from nlp.features import features
+from nlp.runtime import DATA_DIR, RUNTIME
+
+SETTINGS = json.loads((DATA_DIR / "model.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Classification:
+    """Which system a text belongs to; system is None when the model is unsure."""
+
+    system: str | None
+    confidence: float
+    unsure: bool
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class SystemModel:
+    """A fitted linear model reduced to plain arrays for fast prediction."""
+
+    labels: list[str]
+    vocabulary: dict[str, int]
+    idf: Any
+    coef: Any
+    intercept: Any
+    unsure_below: float
+    specific: Any = None
+
+    def evidence(self, feats: list[str]) -> int:
+        """How many known multi-character features point mostly at one system."""
+        if self.specific is None:
+            return 1
+        known = {self.vocabulary[f] for f in feats if len(f) > 3 and f in self.vocabulary}
+        return int(sum(bool(self.specific[i]) for i in known))
+
+    def probabilities(self, text: str, feats: list[str] | None = None) -> list[tuple[str, float]]:
+        """(system, probability) pairs, most likely first."""
+        import numpy as np
+
+        feats = features(text) if feats is None else feats
+        counts = Counter(f for f in feats if f in self.vocabulary)
+        if not counts:
+            return []
+        idx = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64)
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float)
+        vals = tf * self.idf[idx]
+        vals /= np.linalg.norm(vals)
+        scores = self.coef[:, idx] @ vals + self.intercept
+        scores = np.exp(scores - scores.max())
+        probs = scores / scores.sum()
+        order = np.argsort(-probs)
+        return [(self.labels[i], float(probs[i])) for i in order]
+
+    def classify(self, text: str) -> Classification:
+        """Classify one text, marking it unsure below the confidence threshold."""
+        feats = features(text)
+        ranked = self.probabilities(text, feats)
+        if not ranked:
+            return Classification(None, 0.0, True, [])
+        best, confidence = ranked[0]
+        # Text with no domain word (chit-chat) is unsure however peaked the softmax is.
+        unsure = confidence < self.unsure_below or (confidence < 0.9 and self.evidence(feats) == 0)
+        alternatives = [(s, round(p, 4)) for s, p in ranked[:3]]
+        return Classification(None if unsure else best, round(confidence, 4), unsure, alternatives)
+
+
+def fit(rows: Iterable[Row], c: float | None = None, unsure_below: float | None = None) -> SystemModel:
+    """Fit TF-IDF and logistic regression on labelled rows."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = list(rows)
+    vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
+    matrix = vectorizer.fit_transform([r.text for r in rows])
+    model = LogisticRegression(C=c or SETTINGS["C"], max_iter=2000)
+    model.fit(matrix, [r.system for r in rows])
+    return SystemModel(
+        specific=_specific(matrix, [r.system for r in rows], list(model.classes_)),
+        labels=[str(x) for x in model.classes_],
+        vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
+        idf=vectorizer.idf_,
+        coef=model.coef_,
+        intercept=model.intercept_,
+        unsure_below=SETTINGS["unsure_below"] if unsure_below is None else unsure_below,
+    )
+
+
+def _specific(matrix: Any, labels: list[str], classes: list[str]) -> Any:
+    """Features seen at least twice, three times in five within one system."""
+    import numpy as np
+
+    onehot = np.zeros((len(labels), len(classes)))
+    onehot[np.arange(len(labels)), [classes.index(x) for x in labels]] = 1.0
+    per_class = np.asarray((matrix > 0).astype(float).T @ onehot)
+    df = per_class.sum(axis=1)
+    return (df >= 2) & (per_class.max(axis=1) >= 0.6 * df)
+
+
+def train_default() -> SystemModel:
+    """Fit on the shipped corpus."""
+    return fit(corpus.load())
+
+
+def save(model: SystemModel, path: Path) -> None:
+    """Pickle a model (plain dicts and numpy arrays only)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_model(path: Path) -> SystemModel:
+    """Unpickle a model written by save(); only for trusted files."""
+    with path.open("rb") as handle:
+        model = pickle.load(handle)
+    if not isinstance(model, SystemModel):
+        raise TypeError(f"{path} does not hold a SystemModel")
+    return model
+
+
+def classify(text: str) -> Classification:
+    """Classify a project text into one of the systems."""
+    return RUNTIME.model.classify(text)

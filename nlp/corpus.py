@@ -1,0 +1,108 @@
+"""The labelled corpus of project titles by system, and how its composed part is made.
+
+``corpus.tsv`` columns: text, system, style, group, provenance. ``group`` names the
+term a composed row was built from, so cross-validation never sees the same device
+in training and test folds. ``python -m nlp compose`` rebuilds the file from
+``corpus_terms.json`` (hand-written rows plus term × pattern rows).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.runtime import DATA_DIR
+
+CORPUS = DATA_DIR / "corpus.tsv"
+HELDOUT = DATA_DIR / "heldout.tsv"
+TERMS = DATA_DIR / "corpus_terms.json"
+SYSTEMS = (
+    "mining", "tunneling", "electromechanical", "transport",
+    "ventilation", "preparation", "management", "logistics",
+)
+WRITTEN = "written for this project"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled text."""
+
+    text: str
+    system: str
+    style: str = "handwritten"
+    group: str = ""
+    provenance: str = WRITTEN
+
+
+def load(path: Path = CORPUS) -> list[Row]:
+    """Read a TSV of labelled rows (text and system columns required)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [
+            Row(r["text"], r["system"], r.get("style") or "handwritten",
+                r.get("group") or r["text"], r.get("provenance") or WRITTEN)
+            for r in reader
+        ]
+
+
+def load_corrections(path: Path) -> list[Row]:
+    """Read reviewer corrections: JSON lines {"text": ..., "system": ...}."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            if item.get("system") in SYSTEMS and item.get("text"):
+                rows.append(Row(item["text"], item["system"], "correction",
+                                item["text"], "correction from a reviewer"))
+    return rows
+
+
+def _fill(pattern: str, obj: str, topic: str, terms: dict, rng: random.Random) -> str:
+    """Fill one title pattern with an object/topic and random research context."""
+    return pattern.format(
+        o=obj, t=topic, m=obj, s=obj,
+        c=rng.choice(terms["research_conditions"]), x=rng.choice(terms["research_basis"]),
+    )
+
+
+def _compose_system(system: str, spec: dict, terms: dict, rng: random.Random) -> list[Row]:
+    """Rows for one system: hand-written titles plus term × pattern titles."""
+    pats = terms["patterns"]
+    rows = [Row(t, system, "handwritten", t) for t in spec["handwritten"]]
+    objects, topics = spec["objects"], spec.get("topics") or spec["objects"]
+    if system in ("management", "logistics"):
+        plan = [("management" if system == "management" else "service", objects, 6)]
+    else:
+        plan = [("device", objects, 4), ("topic", topics, 4), ("research", topics, 2)]
+    plan.append(("describe", objects, 1))
+    for style, pool, per_term in plan:
+        for term in pool:
+            for pattern in rng.sample(pats[style], per_term):
+                topic = term if style != "research" else term
+                obj = term if style != "research" else rng.choice(objects)
+                text = _fill(pattern, obj, topic, terms, rng)
+                rows.append(Row(text, system, style, term, WRITTEN + " (composed)"))
+    return rows
+
+
+def compose(seed: int = 4) -> list[Row]:
+    """Build the whole corpus deterministically from corpus_terms.json."""
+    terms = json.loads(TERMS.read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    rows: list[Row] = []
+    for system, spec in terms["systems"].items():
+        rows.extend(_compose_system(system, spec, terms, rng))
+    seen: set[str] = set()
+    return [r for r in rows if not (r.text in seen or seen.add(r.text))]
+
+
+def write(rows: list[Row], path: Path = CORPUS) -> None:
+    """Write rows as TSV with the provenance of each."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
+        out.writerow(["text", "system", "style", "group", "provenance"])
+        for r in rows:
+            out.writerow([r.text, r.system, r.style, r.group, r.provenance])

@@ -1,0 +1,196 @@
+"""What a chat message asks for: an intent and its slots, tolerant of voice input.
+
+Rules, not a model: the messages are short and the chat must be predictable. The
+phrasings live in nlp/data/intents.json; this module only orders the checks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from nlp.benefit import extract_benefit
+from nlp.runtime import DATA_DIR
+from nlp.text import compact, normalize
+
+# Invite codes: 6 of A-Z0-9 without the confusable 0, O, 1, I.
+CODE = re.compile(r"(?<![A-Z0-9])[A-HJ-NP-Z2-9]{6}(?![A-Z0-9])")
+NUMBER = re.compile(r"(?<![0-9])(\d{4}-\d{3,5}|\d{3,5})(?![0-9])")
+CJK = "\u4e00-\u9fff"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """The intent of a chat message and the slots read from it."""
+
+    intent: str
+    slots: dict[str, str] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    """Phrasings from nlp/data/intents.json."""
+    return json.loads((DATA_DIR / "intents.json").read_text(encoding="utf-8"))
+
+
+def _core(text: str, particles: bool = True, fillers: bool = True) -> str:
+    """Lower-case compact text without leading fillers and trailing particles."""
+    data = _data()
+    core = compact(text).lower()
+    changed = True
+    while changed:
+        changed = False
+        for word in data["fillers"] if fillers else ():
+            if core.startswith(word) and len(core) > len(word):
+                core, changed = core[len(word):], True
+        for word in data["particles"] if particles else ():
+            if core.endswith(word) and len(core) > len(word):
+                core, changed = core[:-len(word)], True
+    return core
+
+
+def _find_code(text: str, core: str) -> str | None:
+    """An invite code when the message is one, or names one next to a bind word."""
+    upper = normalize(text).upper()
+    found = CODE.search(upper)
+    if not found:
+        return None
+    code = found.group()
+    mixed = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
+    bind_words = dict(_data()["contains"])["bind"]
+    if core.upper() == code or mixed or any(w in core for w in bind_words):
+        return code
+    return None
+
+
+def _choice(core: str) -> str | None:
+    """The number of a bare choice ("1", "第二个", "二")."""
+    data = _data()
+    pre, post = "|".join(data["choice_prefixes"]), "|".join(data["choice_suffixes"])
+    found = re.match(f"^(?:{pre})?(\\d{{1,2}})(?:{post})?$", core)
+    if found:
+        return str(int(found.group(1)))
+    words = data["choice_words"]
+    prefixed = core[1:] if core[:1] in data["choice_prefixes"] else None
+    return words.get(core) or (words.get(prefixed) if prefixed else None)
+
+
+def _composed_of(core: str, phrases: list[str]) -> bool:
+    """Whether the text is only a run of these phrases ("对对对", "是没错")."""
+    reachable = [True] + [False] * len(core)
+    for end in range(1, len(core) + 1):
+        reachable[end] = any(
+            reachable[end - len(p)] for p in phrases if p and core.endswith(p, 0, end)
+        )
+    return reachable[-1]
+
+
+def _edit(core: str) -> Understanding | None:
+    """An edit of one field ("标题改成…", "效益是5万", "改一下类别")."""
+    data = _data()
+    head = core[:8]
+    for name, words in data["edit_fields"].items():
+        word = next((w for w in sorted(words, key=len, reverse=True) if w in head), None)
+        if word is None or not any(v in core for v in data["edit_verbs"]):
+            continue
+        if any(v in core for v in data["describe_verbs"][:8]) and len(core) > 16:
+            return None
+        rest = core[core.index(word) + len(word):]
+        slots = {"field": name}
+        for marker in data["edit_value_after"]:
+            if marker in rest:
+                value = rest.split(marker, 1)[1].strip()
+                if value:
+                    slots["value"] = value
+                break
+        return Understanding("edit", slots)
+    return None
+
+
+def _number_slots(text: str, core: str) -> dict[str, str]:
+    """The project number named in the message, if any."""
+    found = NUMBER.search(normalize(text))
+    return {"number": found.group(1)} if found else {}
+
+
+def _keyword_intent(core: str) -> str | None:
+    """The first intent whose keywords occur in the message."""
+    for intent, words in _data()["contains"]:
+        if intent in ("approve", "return"):
+            if any(core.startswith(w) for w in words):
+                return intent
+            continue
+        if any(w in core for w in words):
+            return intent
+    return None
+
+
+def _describes(text: str, core: str) -> bool:
+    """Whether the message plainly describes an improvement."""
+    if len(core) < 8:
+        return False
+    verbs = _data()["describe_verbs"]
+    return any(v in core for v in verbs) or (len(core) >= 12 and extract_benefit(text) is not None)
+
+
+def _unit_bind(text: str, core: str) -> Understanding | None:
+    """A unit named in words, optionally with a person's name ("综采一队 张三")."""
+    data = _data()
+    suffixes = "|".join(sorted(data["unit_suffixes"], key=len, reverse=True))
+    intro = next((w for w in data["self_intro"] if core.startswith(w)), "")
+    core = core[len(intro):]
+    link = "|".join(data["particles"])
+    found = re.match(f"^([{CJK}A-Za-z0-9]{{1,12}}?(?:{suffixes}))(?:{link})?([{CJK}]{{2,4}})?$", core)
+    if not found or len(core) > 16 or core.startswith(tuple(data["not_units"])):
+        return None
+    slots = {"unit_text": found.group(1)}
+    if found.group(2):
+        slots["name"] = found.group(2)
+    return Understanding("bind", slots)
+
+
+def understand(text: str) -> Understanding:
+    """The intent and slots of one chat message."""
+    raw = unicodedata.normalize("NFKC", text or "").strip()
+    core = _core(text)
+    if raw in ("?", "??", "？") or not core:
+        return Understanding("help" if raw.startswith("?") else "chitchat")
+    code = _find_code(text, core)
+    if code:
+        return Understanding("bind", {"code": code})
+    plain = _core(text, particles=False)
+    bare = _core(text, fillers=False)
+    for intent, phrases in _data()["exact"].items():
+        if core in phrases or plain in phrases or bare in phrases:
+            return Understanding(intent)
+    for intent in ("confirm", "deny"):
+        if len(core) <= 8 and _composed_of(core, _data()["exact"][intent]):
+            return Understanding(intent)
+    choice = _choice(core)
+    if choice:
+        return Understanding("choice", {"number": choice})
+    if _number_slots(text, plain) and _keyword_intent(plain) in ("approve", "return", "withdraw"):
+        return _by_keywords(text, plain)
+    return _edit(core) or _by_keywords(text, plain)
+
+
+def _by_keywords(text: str, core: str) -> Understanding:
+    """Intents found by keywords, descriptions, units, else chit-chat."""
+    slots = _number_slots(text, core)
+    if re.fullmatch(r"\d{4}-\d{3,5}|\d{3,5}", normalize(text)):
+        return Understanding("query", slots)
+    intent = _keyword_intent(core)
+    if intent in ("unbind", "withdraw", "approve", "return", "pending", "stats", "bind"):
+        if intent == "return" and slots:
+            reason = normalize(text).split(slots["number"], 1)[1].strip(" ,，。:：")
+            if reason:
+                slots["reason"] = reason
+        return Understanding(intent, slots if intent != "bind" else {})
+    if _describes(text, core) and intent not in ("query",):
+        return Understanding("describe")
+    if intent:
+        return Understanding(intent, slots if intent == "query" else {})
+    return _unit_bind(text, core) or Understanding("chitchat")

@@ -1,0 +1,76 @@
+"""A short project title pulled out of a worker's free description."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+from nlp.runtime import DATA_DIR
+from nlp.text import normalize
+
+_CLAUSE = re.compile(r"[,，。;；!?！？\s]")
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    """Title rules from nlp/data/title.json."""
+    return json.loads((DATA_DIR / "title.json").read_text(encoding="utf-8"))
+
+
+def _trim(phrase: str) -> str:
+    """Drop pronouns, measure words and filler around a title phrase."""
+    rules = _rules()
+    changed = True
+    while changed:
+        changed = False
+        for word in rules["drop_prefixes"] + rules["measure_words"]:
+            if phrase.startswith(word) and len(phrase) > len(word) + 1:
+                phrase, changed = phrase[len(word):], True
+        for word in rules["drop_suffixes"]:
+            if phrase.endswith(word) and len(phrase) > len(word) + 1:
+                phrase, changed = phrase[:-len(word)], True
+    return phrase.strip(rules["strip_chars"])[: rules["max_chars"]]
+
+
+def _after_intro(clause: str) -> str | None:
+    """"做了个X" / "改了个X": X with the verb's suffix."""
+    for intro in _rules()["intros"]:
+        if intro["verb"] in clause:
+            rest = _trim(clause.split(intro["verb"], 1)[1])
+            if len(rest) >= 2:
+                suffix = intro["suffix"]
+                return rest if not suffix or rest.endswith(suffix) else rest + suffix
+    return None
+
+
+def _change(clause: str) -> str | None:
+    """"把X改成Y": X plus the change suffix."""
+    pattern = _rules()["change_pattern"]
+    for verb in pattern["verbs"]:
+        for before in pattern["before"]:
+            found = re.search(f"{before}(.+?){verb}", clause)
+            if found and len(_trim(found.group(1))) >= 2:
+                return _trim(found.group(1)) + pattern["suffix"]
+    return None
+
+
+def extract_title(text: str) -> str | None:
+    """A short title from a free description, or None when none can be found."""
+    rules = _rules()
+    clauses = [c for c in _CLAUSE.split(normalize(text)) if c]
+    for clause in clauses:
+        title = _after_intro(clause) or _change(clause)
+        if title:
+            return title
+    if not clauses:
+        return None
+    first = clauses[0]
+    for word in rules["suggest_words"]:
+        if first.startswith(word) and len(first) > len(word) + 3:
+            return _trim(first[len(word):])[: rules["max_chars"]] + rules["suggest_suffix"]
+    if any(w in first for w in rules["not_titles"]):
+        return None
+    if len(clauses) == 1 and 4 <= len(first) <= rules["max_chars"]:
+        return _trim(first)
+    return None

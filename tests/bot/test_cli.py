@@ -1,0 +1,56 @@
+"""The command line, as an operator would use it."""
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+
+
+@pytest.fixture
+def env(settings_overrides, monkeypatch):
+    for key, value in settings_overrides.items():
+        monkeypatch.setenv(key, str(value))
+    return settings_overrides
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["--log-level", "WARNING", *args], catch_exceptions=False)
+
+
+def test_missing_setting_stops_with_one_clear_line(monkeypatch, tmp_path):
+    for key in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "SECRET_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setattr("bot.config.PROJECT_ROOT", tmp_path)  # no .env either
+    result = run("init-db")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: missing required setting WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET, SECRET_KEY: "
+        "set it in the environment or in .env"]
+
+
+def test_init_db_twice_and_seed_demo_json(env):
+    assert run("init-db").exit_code == 0
+    assert run("init-db").exit_code == 0
+    listing = json.loads(run("seed-demo", "--json").output)
+    again = json.loads(run("seed-demo", "--json").output)
+    assert listing == again  # seeding twice adds nothing
+    names = [u["name"] for u in listing["units"]]
+    assert "晋源能源集团一矿运输队" in names
+    assert all(len(u["worker_code"]) == 6 and len(u["coordinator_code"]) == 6 for u in listing["units"])
+
+
+def test_export_lists_every_project_in_both_formats(env, wechat, demo, db):
+    from tests.chat import bind_worker
+
+    bind_worker(wechat, demo)
+    wechat.send_text("我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省三万多")
+    wechat.send_text("对")
+    wechat.send_text("确认")
+    rows = [json.loads(line) for line in run("export", "projects", "--format", "jsonl").output.splitlines()]
+    assert [(r["number"], r["status"], r["annual_benefit_yuan"], r["worker_name"]) for r in rows] == [
+        ("2026-0001", "submitted", 30000.0, "张三")]
+    table = list(csv.DictReader(io.StringIO(run("export", "projects", "--format", "csv").output)))
+    assert table[0]["number"] == "2026-0001" and table[0]["unit"] == "晋源能源集团一矿运输队"

@@ -1,0 +1,216 @@
+"""The outbox sender against the WeChat sandbox: once, not lost, at the configured rate."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.database import Database
+from bot.sandbox import SandboxHandle, start_sandbox_thread
+from bot.sender import Sender
+from models.outbox import OutboundMessage, enqueue
+from models.sending import quiet_until, record_template_finished
+from models.worker import Worker
+from tests.conftest import APP_ID
+
+TEMPLATES = '{"status_change": {"id": "tpl-status", "fields": {"first": "title", "keyword1": "project"}}}'
+
+
+@pytest.fixture(scope="module")
+def running_sandbox() -> Iterator[SandboxHandle]:
+    """One sandbox for the module, with the test account's credentials."""
+    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
+    """The sandbox, reset."""
+    running_sandbox.state.reset()
+    return running_sandbox
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHandle) -> dict[str, object]:
+    """The test configuration pointed at the sandbox, fast retries, a template for status notices."""
+    return {**settings_overrides, "WECHAT_API_BASE": sandbox.url, "OUTBOX_RATE_PER_SECOND": "20",
+            "OUTBOX_RETRY_BASE_SECONDS": "0.2", "WECHAT_HTTP_TIMEOUT": "0.5", "WECHAT_TEMPLATES": TEMPLATES}
+
+
+@pytest.fixture
+def settings(app: Any) -> Settings:
+    """The application's settings."""
+    return app.extensions["settings"]
+
+
+def control(sandbox: SandboxHandle, name: str, **body: Any) -> None:
+    """Steer the sandbox through its control API."""
+    requests.post(f"{sandbox.url}/_sandbox/{name}", json=body, timeout=5).raise_for_status()
+
+
+def sends(sandbox: SandboxHandle, openid: str | None = None) -> list[dict[str, Any]]:
+    """Message sends the sandbox answered (text and template), optionally to one follower."""
+    params: dict[str, str] = {"path": "/cgi-bin/message/"}
+    if openid:
+        params["openid"] = openid
+    return requests.get(f"{sandbox.url}/_sandbox/calls", params=params, timeout=5).json()["calls"]
+
+
+def add_followers(db: Database, count: int, wrote_ago: timedelta = timedelta(hours=1)) -> list[str]:
+    """Create followers who last wrote `wrote_ago`; return their openids."""
+    openids = [f"o_follower_{i:04d}" for i in range(count)]
+    with db.transaction() as session:
+        now = datetime.now(timezone.utc)
+        session.add_all(Worker(openid=o, last_message_at=now - wrote_ago) for o in openids)
+    return openids
+
+
+def queue_texts(db: Database, openids: list[str], prefix: str = "t") -> None:
+    """Queue one customer-service text per follower."""
+    with db.transaction() as session:
+        for openid in openids:
+            enqueue(session, f"{prefix}:{openid}", openid, "text", {"text": f"您好 {openid}"})
+
+
+def statuses(db: Database) -> dict[str, str]:
+    """The outbox status by key."""
+    with db.sessions() as session:
+        return {m.key: m.status for m in session.scalars(select(OutboundMessage))}
+
+
+def daytime() -> datetime:
+    """The current time, moved forward to 08:30 Asia/Shanghai when it falls in quiet hours."""
+    now = datetime.now(timezone.utc)
+    wake = quiet_until(now)
+    return now if wake is None else wake + timedelta(minutes=30) + (now - now.replace(second=0, microsecond=0))
+
+
+def test_text_is_delivered_once_even_when_drained_twice(settings: Settings, db: Database,
+                                                        sandbox: SandboxHandle) -> None:
+    """A follower who wrote an hour ago gets the text exactly once."""
+    openid = add_followers(db, 1)[0]
+    queue_texts(db, [openid])
+    queue_texts(db, [openid])  # the same key again: nothing new
+    Sender(settings, db).drain()
+    Sender(settings, db).drain()
+    received = sends(sandbox, openid)
+    assert [c["body"]["text"]["content"] for c in received] == [f"您好 {openid}"]
+    assert statuses(db) == {f"t:{openid}": "sent"}
+
+
+def test_notice_goes_as_template_and_records_the_delivery_report(settings: Settings, db: Database,
+                                                                 sandbox: SandboxHandle) -> None:
+    """A configured template is used with the mapped fields; TEMPLATESENDJOBFINISH marks it delivered."""
+    openid = add_followers(db, 1, wrote_ago=timedelta(days=10))[0]
+    with db.transaction() as session:
+        enqueue(session, "status:1", openid, "notice", {"template": "status_change", "text": "项目已通过",
+                                                        "data": {"title": "项目已通过", "project": "皮带机防跑偏"}})
+    Sender(settings, db, clock=daytime).drain()
+    (call,) = sends(sandbox, openid)
+    assert call["body"]["template_id"] == "tpl-status"
+    assert call["body"]["data"] == {"first": {"value": "项目已通过"}, "keyword1": {"value": "皮带机防跑偏"}}
+    with db.transaction() as session:
+        assert record_template_finished(session, str(call["response"]["msgid"]), "success") is not None
+    assert statuses(db) == {"status:1": "delivered"}
+
+
+def test_without_template_or_recent_message_nothing_is_sent(settings: Settings, db: Database,
+                                                            sandbox: SandboxHandle) -> None:
+    """No template and no message within 48 hours: marked undeliverable, WeChat is not called."""
+    openid = add_followers(db, 1, wrote_ago=timedelta(hours=49))[0]
+    with db.transaction() as session:
+        enqueue(session, "n:1", openid, "notice", {"template": "unknown", "text": "提醒", "data": {}})
+    Sender(settings, db, clock=daytime).drain()
+    assert sends(sandbox) == []
+    assert statuses(db) == {"n:1": "undeliverable"}
+
+
+def test_invalid_token_is_refreshed_once_and_the_message_delivered_once(settings: Settings, db: Database,
+                                                                        sandbox: SandboxHandle) -> None:
+    """40001 on the first send: one token refresh, then the text arrives once."""
+    openids = add_followers(db, 3)
+    queue_texts(db, openids)
+    control(sandbox, "fail", count=1, errcode=40001, path="/cgi-bin/message/custom/send")
+    Sender(settings, db).drain(settle=True, max_seconds=10)
+    ok = [c for c in sends(sandbox) if c["response"].get("errcode") == 0]
+    assert sorted(c["openid"] for c in ok) == openids
+    assert sandbox.state.stats()["paths"]["/cgi-bin/token"] == 2  # first fetch + one refresh
+    assert set(statuses(db).values()) == {"sent"}
+
+
+def test_unsubscribed_follower_is_marked_and_not_retried(settings: Settings, db: Database,
+                                                         sandbox: SandboxHandle) -> None:
+    """43004: one attempt, the row is undeliverable and the worker is marked as gone."""
+    openid = add_followers(db, 1)[0]
+    control(sandbox, "unsubscribe", openid=openid)
+    queue_texts(db, [openid])
+    Sender(settings, db).drain(settle=True, max_seconds=3)
+    assert len(sends(sandbox, openid)) == 1
+    assert statuses(db) == {f"t:{openid}": "undeliverable"}
+    with db.sessions() as session:
+        assert session.scalars(select(Worker.subscribed).where(Worker.openid == openid)).one() is False
+
+
+def test_api_down_then_back_delivers_everything_once(settings: Settings, db: Database,
+                                                     sandbox: SandboxHandle) -> None:
+    """The API answers 503 for two seconds; afterwards every message arrives exactly once."""
+    openids = add_followers(db, 8)
+    queue_texts(db, openids)
+    control(sandbox, "down", seconds=2)
+    report = Sender(settings, db).drain(settle=True, max_seconds=20)
+    ok = [c["openid"] for c in sends(sandbox) if c["status"] == 200 and c["response"].get("errcode") == 0]
+    assert sorted(ok) == openids
+    assert set(statuses(db).values()) == {"sent"} and report.sent == 8
+
+
+def test_stalled_call_and_quota_error_are_retried_and_nothing_is_lost(settings: Settings, db: Database,
+                                                                      sandbox: SandboxHandle) -> None:
+    """A call that stalls past the timeout and a 45009 are both tried again later."""
+    openids = add_followers(db, 4)
+    queue_texts(db, openids)
+    control(sandbox, "stall", count=1, seconds=1.0, path="/cgi-bin/message/custom/send")
+    control(sandbox, "fail", count=1, errcode=45009, path="/cgi-bin/message/custom/send")
+    Sender(settings, db).drain(settle=True, max_seconds=15)
+    assert set(statuses(db).values()) == {"sent"}
+    delivered = {c["openid"] for c in sends(sandbox) if c["response"].get("errcode") == 0}
+    assert delivered == set(openids)
+
+
+def test_quiet_hours_hold_notices_until_eight(settings: Settings, db: Database, sandbox: SandboxHandle) -> None:
+    """At 22:00 Asia/Shanghai a notice waits until 08:00; a reply text to the worker goes at once."""
+    openid = add_followers(db, 1)[0]
+    with db.transaction() as session:
+        enqueue(session, "status:9", openid, "notice", {"template": "status_change", "data": {}, "text": "x"})
+    queue_texts(db, [openid])
+    night = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)  # 22:00 in Shanghai
+    Sender(settings, db, clock=lambda: night).drain()
+    assert [c["path"] for c in sends(sandbox, openid)] == ["/cgi-bin/message/custom/send"]
+    with db.sessions() as session:
+        notice = session.scalars(select(OutboundMessage).where(OutboundMessage.key == "status:9")).one()
+    assert notice.status == "pending"
+    assert notice.next_attempt_at == datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
+
+
+def test_two_senders_share_the_rate_and_send_each_message_once(settings: Settings, db: Database,
+                                                               sandbox: SandboxHandle) -> None:
+    """Two senders (separate connections, as two processes) drain 60 messages: once each, ≤ 20/s."""
+    openids = add_followers(db, 60)
+    queue_texts(db, openids)
+    databases = [Database(settings.database_url) for _ in range(2)]
+    threads = [threading.Thread(target=Sender(settings, d).drain, kwargs={"settle": True, "max_seconds": 20})
+               for d in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for d in databases:
+        d.dispose()
+    assert sorted(c["openid"] for c in sends(sandbox)) == openids
+    assert 0 < sandbox.state.stats()["max_sends_per_second"] <= 20

@@ -1,0 +1,46 @@
+"""Helpers for end-to-end chats: a bound worker or coordinator, and reading the database back."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from models import Conversation, OutboundMessage, Project, Worker
+from tests.wechat_driver import WeChatDriver
+
+TRANSPORT = "晋源能源集团一矿运输队"
+MINE_ONE = "晋源能源集团一矿"
+
+
+def bind_worker(wechat: WeChatDriver, demo: dict[str, dict], unit: str = TRANSPORT, name: str = "张三") -> None:
+    """Bind the driver's follower to a unit with the worker code."""
+    wechat.send_text(demo[unit]["worker_code"])
+    wechat.send_text(name)
+
+
+def bind_coordinator(wechat: WeChatDriver, demo: dict[str, dict], unit: str = MINE_ONE,
+                     name: str = "李主任") -> WeChatDriver:
+    """A second follower bound as the unit's coordinator."""
+    coordinator = wechat.as_follower("o_coordinator_li")
+    coordinator.send_text(demo[unit]["coordinator_code"])
+    coordinator.send_text(name)
+    return coordinator
+
+
+def projects(db: Any) -> list[Project]:
+    """Every project, with status, in id order."""
+    with db.transaction() as s:
+        return list(s.scalars(select(Project).order_by(Project.id)))
+
+
+def state_of(db: Any, openid: str) -> str:
+    """The dialog state of a follower."""
+    with db.transaction() as s:
+        return s.scalars(select(Conversation.state).join(Worker, Worker.id == Conversation.worker_id)
+                         .where(Worker.openid == openid)).one()
+
+
+def outbox(db: Any) -> list[OutboundMessage]:
+    """Every queued push."""
+    with db.transaction() as s:
+        return list(s.scalars(select(OutboundMessage).order_by(OutboundMessage.id)))

@@ -1,0 +1,118 @@
+"""Fixtures: an application on a fresh database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot import create_app
+from bot.database import make_engine
+from bot.follower import SimulatedFollower
+from models import Base
+from models.base import utcnow
+from models.migrate import upgrade
+from models.seed import seed_demo, unit_listing
+from tests.wechat_driver import WeChatDriver
+
+TOKEN = "test-token"
+APP_ID = "wx5xiaotest000001"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+def _backends() -> list[str]:
+    """The databases the suite runs on."""
+    return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")  # as init-db does: the file is in WAL mode from the start
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The PostgreSQL test database, migrated once from scratch."""
+    url = os.environ["TEST_DATABASE_URL"]
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    engine.dispose()
+    yield url
+
+
+def _truncate(url: str) -> None:
+    """Empty every table of the PostgreSQL test database."""
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """A URL of an empty, migrated database of each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "bot.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    _truncate(url)
+    yield url
+
+
+@pytest.fixture
+def settings_overrides(database_url: str, tmp_path: Path) -> dict[str, object]:
+    """Configuration for a test application (plain mode)."""
+    return {
+        "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": "test-secret",
+        "SECRET_KEY": "test-secret-key", "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WECHAT_API_BASE": "http://127.0.0.1:9", "WECHAT_AES_KEY": "",
+    }
+
+
+@pytest.fixture
+def app(settings_overrides: dict[str, object]) -> Iterator:
+    """The application on a fresh database."""
+    application = create_app(settings_overrides)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["db"].dispose()
+
+
+@pytest.fixture
+def db(app):  # noqa: ANN001, ANN201 - fixture
+    """The application's database handle."""
+    return app.extensions["db"]
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201 - fixture
+    """A Flask test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def wechat(client) -> WeChatDriver:  # noqa: ANN001
+    """A follower talking to the app over signed HTTP: `wechat.send_text("申报")` returns the reply text."""
+    return WeChatDriver(client, SimulatedFollower(token=TOKEN, openid="o_worker_zhang", app_id=APP_ID))
+
+
+@pytest.fixture
+def demo(db) -> dict[str, dict]:  # noqa: ANN001
+    """The demo unit tree and a round open for submissions; units by full name."""
+    with db.transaction() as session:
+        seed_demo(session, utcnow())
+        return {u["name"]: u for u in unit_listing(session)}

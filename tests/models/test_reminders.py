@@ -1,0 +1,202 @@
+"""Reminder rules: the right people, the right numbers, once, never at night, on working days."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.database import Database
+from bot.sandbox import SandboxHandle, start_sandbox_thread
+from bot.sender import Sender
+from handlers.reminders import remind
+from models.outbox import OutboundMessage, enqueue
+from models.project import Project, ProjectEvent
+from models.reminders import due_reminders, planned_day
+from models.round import Round
+from models.rounds import move_deadline
+from models.sending import SHANGHAI
+from models.seed import seed_demo
+from models.worker import Worker
+from tests.conftest import APP_ID
+from tests.models.test_targets import add_projects, unit
+
+#: Submission deadline Friday 2026-12-04 17:00 Shanghai; 3 days before is Tuesday 12-01.
+DEADLINE = datetime(2026, 12, 4, 17, 0, tzinfo=SHANGHAI)
+COORDINATOR = "o_coordinator_mine1"
+
+
+def shanghai(text: str) -> datetime:
+    """A Shanghai wall-clock time."""
+    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
+
+
+@pytest.fixture(scope="module")
+def running_sandbox() -> Iterator[SandboxHandle]:
+    """One sandbox for the module."""
+    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
+    """The sandbox, reset."""
+    running_sandbox.state.reset()
+    return running_sandbox
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHandle) -> dict[str, object]:
+    """The test configuration pointed at the sandbox."""
+    return {**settings_overrides, "WECHAT_API_BASE": sandbox.url, "OUTBOX_RATE_PER_SECOND": "50"}
+
+
+@pytest.fixture
+def settings(app: Any) -> Settings:
+    """The application's settings."""
+    return app.extensions["settings"]
+
+
+@pytest.fixture
+def round_(db: Database) -> Round:
+    """The demo tree with projects, a coordinator of 一矿 who chatted recently, and the deadline above."""
+    with db.transaction() as session:
+        round_ = seed_demo(session, shanghai("2026-11-24 09:00"))
+        move_deadline(session, round_.id, "submission", DEADLINE)
+        add_projects(session, round_, unit(session, "甲班"), "submitted", "submitted", "unit_approved")
+        add_projects(session, round_, unit(session, "综采二队"), "awarded")
+        session.add(Worker(openid=COORDINATOR, role="coordinator", unit_id=unit(session, "一矿").id,
+                           last_message_at=shanghai("2026-11-30 20:00")))
+    return round_
+
+
+def deliver(settings: Settings, db: Database, at: datetime) -> None:
+    """Run the sender as if it were `at`."""
+    Sender(settings, db, clock=lambda: at).drain()
+
+
+def received(sandbox: SandboxHandle, openid: str) -> list[str]:
+    """Texts the follower received."""
+    calls = requests.get(f"{sandbox.url}/_sandbox/calls", params={"openid": openid}, timeout=5).json()["calls"]
+    return [c["body"]["text"]["content"] for c in calls if c["path"].endswith("/custom/send")]
+
+
+def test_coordinator_gets_one_reminder_with_the_right_numbers(settings: Settings, db: Database, round_: Round,
+                                                             sandbox: SandboxHandle) -> None:
+    """Three days before: one message with 4 of 36, the lagging teams and 2 waiting; again: nothing new."""
+    at = shanghai("2026-12-01 09:00")
+    for _ in range(2):
+        with db.transaction() as session:
+            remind(session, at)
+        deliver(settings, db, at)
+    (text,) = received(sandbox, COORDINATOR)
+    assert "还有3天" in text and "已申报4项，目标36" in text and "待初审2项" in text
+    assert "综采一队：3/8" in text and "综采二队：1/6" in text and "掘进一队：0/6" in text
+
+
+def test_moving_the_deadline_replans_the_reminders(db: Database, round_: Round) -> None:
+    """Deadline moved a week later: nothing on 12-01; the 7-day reminder comes on 12-04 instead."""
+    with db.transaction() as session:
+        move_deadline(session, round_.id, "submission", DEADLINE + timedelta(days=7))
+        assert [r.rule for r in due_reminders(session, shanghai("2026-12-01 09:00"))] == []
+        due = due_reminders(session, shanghai("2026-12-04 09:00"))
+    assert [(r.rule, r.recipient, r.date) for r in due] == [("submission_7d", COORDINATOR, date(2026, 12, 4))]
+
+
+def test_quiet_hours_hold_a_reminder_until_eight(settings: Settings, db: Database, round_: Round,
+                                                 sandbox: SandboxHandle) -> None:
+    """Evaluated at 22:30: queued for 08:00; nothing at night, delivered in the morning."""
+    with db.transaction() as session:
+        (push,) = remind(session, shanghai("2026-12-01 22:30"))
+    assert push.not_before == shanghai("2026-12-02 08:00")
+    deliver(settings, db, shanghai("2026-12-01 23:59"))
+    assert received(sandbox, COORDINATOR) == []
+    deliver(settings, db, shanghai("2026-12-02 08:00"))
+    assert len(received(sandbox, COORDINATOR)) == 1
+
+
+def test_reminder_due_on_a_holiday_goes_out_the_working_day_before() -> None:
+    """7 days before Friday 2026-10-09 is the National Day holiday: the reminder moves to 09-30."""
+    assert planned_day(date(2026, 10, 9), 7) == date(2026, 9, 30)
+    assert planned_day(date(2026, 10, 12), 2) == date(2026, 10, 10)  # an adjusted working Saturday
+    assert planned_day(date(2026, 12, 7), 1) == date(2026, 12, 4)  # Sunday → Friday
+
+
+def _event(session: Session, project: Project, to: str, at: datetime, reason: str | None = None) -> ProjectEvent:
+    """Record a status change of a project."""
+    event = ProjectEvent(project_id=project.id, from_status=project.status, to_status=to, at=at, reason=reason)
+    project.status = to
+    session.add(event)
+    session.flush()
+    return event
+
+
+def test_digest_only_when_something_changed(db: Database, round_: Round) -> None:
+    """On a day without deadline reminders the coordinator gets a digest only after a change."""
+    quiet_day, busy_day = shanghai("2026-11-20 09:00"), shanghai("2026-11-23 09:00")
+    with db.transaction() as session:
+        assert due_reminders(session, quiet_day) == []
+        project = session.scalars(select(Project).where(Project.status == "submitted")).first()
+        _event(session, project, "unit_approved", busy_day - timedelta(hours=3))
+        (digest,) = [r for r in due_reminders(session, busy_day) if r.rule == "digest"]
+    assert digest.recipient == COORDINATOR and digest.data["changes"] == {"unit_approved": 1}
+
+
+def test_worker_hears_of_a_return_with_the_reason_once(settings: Settings, db: Database, round_: Round,
+                                                       sandbox: SandboxHandle) -> None:
+    """A returned project: the worker's notice has the reason; the chat's own notice is not repeated."""
+    at = shanghai("2026-11-25 10:00")
+    with db.transaction() as session:
+        project = session.scalars(select(Project).where(Project.status == "submitted")).first()
+        project.worker.last_message_at = at - timedelta(hours=2)
+        openid = project.worker.openid
+        returned = _event(session, project, "returned", at - timedelta(minutes=5), reason="缺少现场照片")
+        approved = _event(session, project, "unit_approved", at - timedelta(minutes=1))
+        enqueue(session, f"status:{approved.id}", openid, "text", {"text": "chat notice"})
+    for _ in range(2):
+        with db.transaction() as session:
+            remind(session, at)
+        deliver(settings, db, at)
+    texts = received(sandbox, openid)
+    assert len(texts) == 2 and "chat notice" in texts
+    assert any("被退回" in t and "缺少现场照片" in t for t in texts)
+    with db.sessions() as session:
+        keys = set(session.scalars(select(OutboundMessage.key).where(OutboundMessage.openid == openid)))
+    assert keys == {f"status:{returned.id}", f"status:{approved.id}"}
+
+
+def test_worker_with_a_draft_is_reminded(db: Database, round_: Round) -> None:
+    """A draft three days before the deadline; none after it is submitted."""
+    with db.transaction() as session:
+        add_projects(session, round_, unit(session, "运输队"), "draft")
+        (draft,) = [r for r in due_reminders(session, shanghai("2026-12-01 09:00")) if r.rule.startswith("draft")]
+        assert draft.rule == "draft_3d" and draft.data["drafts"] == 1
+        session.scalars(select(Project).where(Project.status == "draft")).one().status = "submitted"
+        assert not [r for r in due_reminders(session, shanghai("2026-12-01 09:00")) if r.rule.startswith("draft")]
+
+
+def test_remind_cli_dry_run_then_real(settings_overrides: dict[str, object], db: Database, round_: Round) -> None:
+    """`remind --at … --dry-run` prints the text and queues nothing; without it, it queues once."""
+    import click
+
+    from bot.ops_cli import register
+
+    group = click.Group()
+    register(group)
+    env = {k: str(v) for k, v in settings_overrides.items()}
+    runner = CliRunner()
+    dry = runner.invoke(group, ["remind", "--at", "2026-12-01 09:00", "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert "would queue" in dry.output and "已申报4项，目标36" in dry.output
+    first = runner.invoke(group, ["remind", "--at", "2026-12-01 09:00"], env=env)
+    again = runner.invoke(group, ["remind", "--at", "2026-12-01 09:00"], env=env)
+    assert "1 due, 1 new" in first.output and "1 due, 0 new" in again.output
+    shown = runner.invoke(group, ["outbox"], env=env)
+    assert "pending: 1" in shown.output and COORDINATOR in shown.output

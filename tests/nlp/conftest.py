@@ -1,0 +1,43 @@
+"""Fixtures for the nlp tests: one trained classifier per test session."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    """Rows of a TSV table stored next to the tests."""
+    with (HERE / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@pytest.fixture(scope="session")
+def benefit_cases() -> list[dict[str, str]]:
+    """tests/nlp/benefit_cases.tsv: text, yuan, period, approximate."""
+    return _read("benefit_cases.tsv")
+
+
+@pytest.fixture(scope="session")
+def intent_cases() -> list[dict[str, str]]:
+    """tests/nlp/intent_cases.tsv: text, intent, slots (a=1;b=2)."""
+    return _read("intent_cases.tsv")
+
+
+@pytest.fixture(scope="session")
+def similar_pairs() -> list[dict[str, str]]:
+    """tests/nlp/similar_pairs.tsv: a, b, same (1 or 0)."""
+    return _read("similar_pairs.tsv")
+
+
+@pytest.fixture(scope="session")
+def model():
+    """The shipped classifier, trained once for the whole session."""
+    from nlp.runtime import RUNTIME
+
+    RUNTIME.warm()
+    return RUNTIME.model
