@@ -111,9 +111,10 @@ def menu_command() -> None:
 
 def register_commands() -> None:
     """Attach the commands that live in their own modules."""
-    from bot import demo
+    from bot import demo, ops_cli
 
     demo.register(main)
+    ops_cli.register(main)
 
 
 register_commands()

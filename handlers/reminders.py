@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from handlers import push_texts as texts
+from handlers import texts
 from models.outbox import OutboundMessage, enqueue
 from models.reminders import Reminder, ReminderRules, due_reminders
 from models.sending import quiet_until
@@ -54,7 +54,7 @@ def review_text(data: dict[str, Any]) -> str:
     """The coordinator's reminder before the unit-review deadline, with the pending list."""
     pending = data["pending_list"]
     lines = [texts.REVIEW_REMINDER.format(**data, count=len(pending))]
-    lines += [texts.PENDING_LINE.format(index=i, number=p["number"] or texts.NO_NUMBER, title=p["title"])
+    lines += [texts.REMINDER_PENDING_LINE.format(index=i, number=p["number"] or texts.NO_NUMBER, title=p["title"])
               for i, p in enumerate(pending[:MAX_LISTED], 1)]
     if len(pending) > MAX_LISTED:
         lines.append(texts.MORE_PENDING.format(count=len(pending) - MAX_LISTED))
