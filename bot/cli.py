@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 import requests
@@ -17,8 +18,12 @@ from bot.database import Database
 from bot.menu import menu_definition
 from bot.wechat_api import make_wechat_client
 from models.base import utcnow
+from models.corrections import correct_system, training_corrections
+from models.errors import DomainError
 from models.export import PROJECT_FIELDS, project_rows
 from models.migrate import upgrade
+from models.project import System
+from models.workflow import find_any_round
 from models.seed import seed_demo, unit_listing
 
 
@@ -94,6 +99,44 @@ def export_projects(fmt: str) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow({**row, "members": ";".join(row["members"])})
+
+
+@export.command("corrections")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (default: standard output).")
+def export_corrections(output: Path | None) -> None:
+    """Write the system corrections as `text<TAB>system` lines, for `python -m nlp retrain --corrections`."""
+    with database(settings_or_exit()) as db, db.transaction() as session:
+        pairs = training_corrections(session)
+    lines = ["\t".join((" ".join(text.split()), system)) for text, system in pairs]
+    if output is None:
+        for line in lines:
+            click.echo(line)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    click.echo(f"{len(lines)} corrections written to {output}", err=True)
+
+
+@main.group()
+def project() -> None:
+    """Look after single projects."""
+
+
+@project.command("system")
+@click.argument("number")
+@click.argument("system", type=click.Choice([s.value for s in System]))
+def project_system(number: str, system: str) -> None:
+    """File project NUMBER (e.g. 2026-0042) under SYSTEM; the correction is kept for retraining."""
+    with database(settings_or_exit()) as db, db.transaction() as session:
+        found = find_any_round(session, number)
+        if found is None:
+            raise click.ClickException(f"no project {number}")
+        try:
+            correction = correct_system(session, found, System(system), None, utcnow())
+        except DomainError as exc:
+            raise click.ClickException(f"project {found.number} cannot be refiled ({exc})") from None
+        click.echo(f"{found.number} is now filed under {system}" + ("" if correction else " (it already was)"))
 
 
 @main.command("menu")

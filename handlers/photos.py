@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from handlers import texts
 from handlers.messages import Incoming
 from models.conversation import Conversation
-from models.project import Attachment, Project, ProjectStatus
+from models.project import Attachment, Project
 from models.worker import Worker
-from models.workflow import latest_draft
+from models.workflow import editable_by, latest_draft
 
 #: A draft takes at most this many photos.
 MAX_PHOTOS = 9
@@ -26,7 +26,7 @@ def attach_photo(session: Session, worker: Worker, conversation: Conversation, i
     """Attach an image to the worker's open draft; return the reply, or None when there is no draft."""
     draft_id = (conversation.slots or {}).get("draft_id")
     draft = session.get(Project, draft_id) if draft_id else None
-    if draft is None or draft.status != ProjectStatus.draft:
+    if not editable_by(draft, worker):
         draft = latest_draft(session, worker)
     if draft is None:
         return None

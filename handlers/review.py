@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from handlers import texts
+from handlers.draft_view import system_from
 from handlers.notify import notify_status
 from handlers.query import lookup
 from handlers.submit import EDGE_PUNCT
 from handlers.turn import State, Turn
 from handlers.unit_stats import say_unit_stats
+from models.corrections import correct_system
 from models.errors import InvalidTransition, NotAllowed
 from models.listing import count_pending_for_unit, pending_for_unit
-from models.project import Project, ProjectStatus
+from models.project import Project, ProjectStatus, System
 from models.round import round_for
 from models.unit import Unit
 from models.worker import Role
@@ -86,6 +88,32 @@ def take_return_reason(t: Turn) -> State:
     if project is None:
         return State.idle
     return decide(t, ProjectStatus.returned, project.number, t.raw or t.text)
+
+
+def refile(t: Turn) -> State:
+    """File a project of the unit under another system ("0042 专业改成机电"); the correction is kept."""
+    if not is_coordinator(t):
+        return _refuse(t)
+    number = t.slots_in.get("number") or "".join(ch for ch in t.text if ch.isdigit())
+    value = "".join(ch for ch in t.slots_in.get("value", "") if not ch.isdigit())
+    system = system_from(value, {}) if value else None
+    if not number or system is None:
+        t.say(texts.ASK_REFILE)
+        return State.idle
+    project = lookup(t, number)
+    if project is None:
+        t.say(texts.PROJECT_NOT_FOUND.format(number=number))
+        return State.idle
+    try:
+        correction = correct_system(t.session, project, System(system), t.worker, t.now)
+    except NotAllowed:
+        t.say(texts.CANNOT_REFILE.format(number=project.number) if project.status == ProjectStatus.draft
+              else texts.NOT_YOUR_UNIT.format(number=project.number))
+        return State.idle
+    name = texts.SYSTEM_NAMES[system]
+    template = texts.REFILED if correction else texts.REFILE_SAME
+    t.say(template.format(number=project.number, title=project.title, system=name))
+    return State.idle
 
 
 def stats(t: Turn) -> State:

@@ -107,6 +107,11 @@ def _global(t: Turn) -> State | None:
         return query.withdraw(t)
     if intent == "unbind":
         return bind.leave(t)
+    if intent == "revise" and t.worker.unit_id is not None and (t.slots_in.get("number") or state not in FORM_STATES):
+        return submit.revise(t, t.slots_in.get("number"))
+    if intent == "edit" and state not in FORM_STATES and t.slots_in.get("field") == "system" \
+            and (t.slots_in.get("number") or review.is_coordinator(t)):
+        return review.refile(t)
     if intent in ("pending", "stats", "approve", "return"):  # the review flow refuses non-coordinators
         next_state = _coordinator(t)
         return next_state if next_state == State.ask_return_reason else _resume(t, state)

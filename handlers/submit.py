@@ -14,10 +14,10 @@ from handlers.draft_view import (FIELD_ORDER, benefit_words, category_from, loca
                                  summary, system_from)
 from handlers.turn import State, Turn
 from models.errors import DeadlinePassed
-from models.listing import same_title
-from models.project import Project
+from models.listing import same_title, worker_projects
+from models.project import Project, ProjectStatus
 from models.round import next_round, round_for
-from models.workflow import discard_draft, latest_draft, start_draft, submit
+from models.workflow import discard_draft, editable_by, find_by_number, latest_draft, start_draft, submit
 
 MAX_TITLE = 30
 MIN_DESCRIPTION = 6
@@ -36,7 +36,7 @@ def current_draft(t: Turn) -> Project | None:
     """The draft this dialog is filling (the remembered one, else the worker's latest)."""
     draft_id = t.memory("draft_id")
     draft = t.session.get(Project, draft_id) if draft_id else None
-    if draft is None or draft.status != "draft" or draft.worker_id != t.worker.id:
+    if not editable_by(draft, t.worker):
         draft = latest_draft(t.session, t.worker)
         t.remember(draft_id=draft.id if draft else None)
     return draft
@@ -245,27 +245,59 @@ def confirm(t: Turn, draft: Project, force: bool = False) -> State:
     if duplicate is not None:
         t.say(texts.DUPLICATE_TITLE.format(title=duplicate.title, number=duplicate.number))
         return State.confirm_duplicate
+    resubmitted = draft.status == ProjectStatus.returned
     try:
         submit(t.session, draft, t.worker, t.now)
     except DeadlinePassed:
         return _closed(t, draft.round)
     unit = draft.unit.name if draft.unit else ""
-    t.say(texts.SUBMITTED.format(number=draft.number, unit=unit, short=draft.number.split("-")[-1]))
-    t.remember(draft_id=None, answered=None, asked=None, category_suggestion=None, system_auto=None,
-               system_options=None, benefit_approximate=None, editing=None)
+    template = texts.RESUBMITTED if resubmitted else texts.SUBMITTED
+    t.say(template.format(number=draft.number, unit=unit, short=draft.number.split("-")[-1]))
+    _forget_form(t)
     return State.idle
 
 
-def cancel(t: Turn) -> State:
-    """Throw the draft away after the worker confirmed."""
-    draft = current_draft(t)
-    if draft is not None:
-        discard_draft(t.session, draft)
+def revise(t: Turn, number: str | None) -> State:
+    """Open one of the worker's returned projects in the form, to fix it and submit it again."""
+    returned = [p for p in worker_projects(t.session, t.worker) if p.status == ProjectStatus.returned]
+    if not number and len(returned) != 1:
+        t.say(texts.ASK_WHICH_NUMBER.format(verb=texts.VERB_REVISE))
+        return State.idle
+    round_ = round_for(t.session, t.now)
+    project = returned[0] if not number else find_by_number(t.session, round_, number) if round_ else None
+    if project is None or project.worker_id != t.worker.id:
+        t.say(texts.PROJECT_NOT_FOUND.format(number=number))
+        return State.idle
+    if project.status != ProjectStatus.returned:
+        t.say(texts.CANNOT_REVISE.format(number=project.number,
+                                         status=texts.STATUS_WORDS.get(project.status, project.status)))
+        return State.idle
+    reason = next((e.reason for e in reversed(project.events) if e.to_status == ProjectStatus.returned), None)
+    t.remember(draft_id=project.id, answered=list(FIELD_ORDER), asked=[], category_suggestion=None,
+               system_auto=None, system_options=None, benefit_approximate=None, editing=None)
+    t.say(texts.REVISING.format(number=project.number, reason=reason or texts.SUMMARY_UNKNOWN))
+    return ask_next(t, project)
+
+
+def _forget_form(t: Turn) -> None:
+    """Forget everything the form remembered."""
     t.remember(draft_id=None, answered=None, asked=None, category_suggestion=None, system_auto=None,
                system_options=None, benefit_approximate=None, editing=None, cancel_from=None)
+
+
+def cancel(t: Turn) -> State:
+    """Throw the draft away after the worker confirmed (a returned project is only closed, not lost)."""
+    draft = current_draft(t)
+    if draft is not None and draft.status == ProjectStatus.returned:
+        _forget_form(t)
+        t.say(texts.REVISE_CANCELLED.format(number=draft.number, short=draft.number.split("-")[-1]))
+        return State.idle
+    if draft is not None:
+        discard_draft(t.session, draft)
+    _forget_form(t)
     t.say(texts.CANCELLED)
     return State.idle
 
 
 __all__ = ["FIELD_ORDER", "answer", "ask_next", "cancel", "confirm", "current_draft", "fill_from_description",
-           "go_back", "question", "start"]
+           "go_back", "question", "revise", "start"]

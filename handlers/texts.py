@@ -69,7 +69,7 @@ SUBMITTED = (
     "提交成功！项目编号 {number}。\n接下来由{unit}联络员初审，有结果会第一时间告诉您。"
     "发“查询 {short}”随时看进度。"
 )
-RESUBMITTED = "已重新提交，项目编号 {number}，等待初审。"
+RESUBMITTED = "已重新提交 {number}，等{unit}联络员再次初审，有结果会告诉您。"
 SUBMISSION_CLOSED = "本批次（{round}）申报已于{deadline}截止，草稿已为您保存。"
 SUBMISSION_CLOSED_NEXT = "下一批次（{round}）{opens}开始申报，到时发“继续”就能接着报。"
 NO_ROUND = "现在还没有开放申报的竞赛批次，开放后会通知您。"
@@ -111,6 +111,9 @@ PROJECT_NOT_FOUND = "没找到编号 {number} 的项目，请核对。发“查�
 ASK_WHICH_NUMBER = "请带上项目编号，例如“{verb} 0042”。"
 WITHDRAWN = "已撤回 {number}“{title}”。"
 CANNOT_WITHDRAW = "{number} 现在是“{status}”，不能撤回了。"
+REVISING = "{number} 退回原因：{reason}\n改好后回“确认”重新提交；可以直接补发照片。"
+CANNOT_REVISE = "{number} 现在是“{status}”，只有被退回的项目才能修改。"
+REVISE_CANCELLED = "好的，先不改了，{number} 仍是退回状态。想改时发“修改 {short}”。"
 
 # --- coordinators --------------------------------------------------------------------------
 ONLY_COORDINATORS = "这是联络员的功能。您是联络员的话，请用联络员邀请码绑定。"
@@ -122,13 +125,17 @@ RETURNED = "已退回 {number}“{title}”，已把原因告诉{worker}。"
 ASK_RETURN_REASON = "请说一下退回 {number} 的原因，例如“照片不清楚，请补充”。"
 CANNOT_REVIEW = "{number} 现在是“{status}”，不能再初审了。"
 NOT_YOUR_UNIT = "{number} 不是您单位的项目。"
+REFILED = "已把 {number}“{title}”改为{system}专业，系统会记住这次更正。"
+REFILE_SAME = "{number} 本来就是{system}专业。"
+ASK_REFILE = "请说明编号和专业，例如“0042 专业改成机电”。"
+CANNOT_REFILE = "{number} 还是草稿，提交后才能改专业。"
 STATS = "{unit} {round}：已申报 {submitted}/{target}，初审通过 {approved}。\n{lines}"
 STATS_LINE = "{name}：{submitted}/{target}，通过 {approved}"
 STATS_NO_TARGET = "未定"
 
 # --- notices pushed to workers -------------------------------------------------------------
 NOTICE_APPROVED = "好消息：您的项目 {number}“{title}”通过了单位初审，接下来进入评审。"
-NOTICE_RETURNED = "您的项目 {number}“{title}”被退回：{reason}\n修改后发“查询 {short}”看详情。"
+NOTICE_RETURNED = "您的项目 {number}“{title}”被退回：{reason}\n发“修改 {short}”改好后重新提交。"
 NOTICE_STATUS = "您的项目 {number}“{title}”状态更新：{status}。"
 
 # --- menu ----------------------------------------------------------------------------------
@@ -146,6 +153,7 @@ DATE_SHORT = "%m月%d日 %H:%M"
 VERB_WITHDRAW = "撤回"
 VERB_APPROVE = "通过"
 VERB_RETURN = "退回"
+VERB_REVISE = "修改"
 
 
 # --- pushed reminders and notices (filled by handlers/reminders.py) ----------------------------
@@ -169,7 +177,7 @@ DRAFT_REMINDER = ("【草稿提醒】您有{drafts}个项目还没提交（最�
                   "{round_name}申报截止还有{days_left}天（{deadline}）。发“申报”继续填写。")
 UNTITLED = "未命名"
 STATUS_NOTICE = {
-    "returned": "您的项目“{title}”（{number}）被退回，原因：{reason}。修改后可以重新提交。",
+    "returned": "您的项目“{title}”（{number}）被退回，原因：{reason}。发“修改 {number}”改好后重新提交。",
     "unit_approved": "好消息：您的项目“{title}”（{number}）已通过单位初审。",
     "awarded": "恭喜！您的项目“{title}”（{number}）获奖：{reason}。",
     "not_awarded": "您的项目“{title}”（{number}）本次未获奖，感谢参与，欢迎继续创新。",

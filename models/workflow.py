@@ -28,6 +28,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
+#: Statuses in which the author may still change a project: a draft, or a project returned to them.
+EDITABLE = frozenset({S.draft, S.returned})
+
+
+def editable_by(project: Project | None, worker: Worker) -> bool:
+    """Whether `worker` may change `project` now (their own draft, or their own returned project)."""
+    return project is not None and project.worker_id == worker.id and project.status in EDITABLE
+
+
 def start_draft(session: Session, worker: Worker, round_: Round, now: datetime) -> Project:
     """Create an empty draft for the worker in the round."""
     draft = Project(round_id=round_.id, worker_id=worker.id, unit_id=worker.unit_id, status=S.draft,
@@ -97,10 +106,17 @@ def _next_number(session: Session, round_: Round) -> str:
 
 
 def submit(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
-    """Submit a draft (or resubmit a returned project): it gets its number on first submission."""
+    """Submit a draft (or resubmit a returned project): it gets its number on first submission.
+
+    A returned project may be resubmitted until the unit-review deadline, since the unit returned
+    it for a fix after submissions may already have closed.
+    """
     round_ = session.get(Round, project.round_id)
-    if round_ is None or not round_.accepts_submissions(now):
-        raise DeadlinePassed(round_.name if round_ else "")
+    if round_ is None:
+        raise DeadlinePassed("")
+    open_until = round_.unit_review_deadline if project.status == S.returned else round_.submission_deadline
+    if not round_.opens_at <= now <= open_until:
+        raise DeadlinePassed(round_.name)
     if project.number is None:
         _assign_number(session, project, round_)
     project.submitted_at = now
@@ -132,3 +148,8 @@ def find_by_number(session: Session, round_: Round, text: str) -> Project | None
     if number is None:
         return None
     return session.scalars(select(Project).where(Project.round_id == round_.id, Project.number == number)).first()
+
+
+def find_any_round(session: Session, number: str) -> Project | None:
+    """Find a project by its full number ("2026-0042") in whichever round it belongs to."""
+    return session.scalars(select(Project).where(Project.number == number.strip())).first()

@@ -172,9 +172,20 @@ def understand(text: str) -> Understanding:
     choice = _choice(core)
     if choice:
         return Understanding("choice", {"number": choice})
-    if _number_slots(text, plain) and _keyword_intent(plain) in ("approve", "return", "withdraw"):
+    if _number_slots(text, plain) and _keyword_intent(plain) in ("approve", "return", "withdraw", "revise") \
+            and _edit(core) is None:
         return _by_keywords(text, plain)
-    return _edit(core) or _by_keywords(text, plain)
+    edit = _edit(core)
+    return _with_number(text, edit) if edit else _by_keywords(text, plain)
+
+
+def _with_number(text: str, edit: Understanding) -> Understanding:
+    """An edit that names a project ("0042 专业改成机电"): the number as a slot, not part of the value."""
+    slots = _number_slots(text, "")
+    if not slots or edit.slots.get("field") != "system":  # a number in a title is part of the title
+        return edit
+    value = edit.slots.get("value", "").replace(slots["number"], "").strip(" ,，。")
+    return Understanding("edit", {**edit.slots, **slots, **({"value": value} if value else {})})
 
 
 def _by_keywords(text: str, core: str) -> Understanding:
@@ -183,7 +194,7 @@ def _by_keywords(text: str, core: str) -> Understanding:
     if re.fullmatch(r"\d{4}-\d{3,5}|\d{3,5}", normalize(text)):
         return Understanding("query", slots)
     intent = _keyword_intent(core)
-    if intent in ("unbind", "withdraw", "approve", "return", "pending", "stats", "bind"):
+    if intent in ("unbind", "withdraw", "revise", "approve", "return", "pending", "stats", "bind"):
         if intent == "return" and slots:
             reason = normalize(text).split(slots["number"], 1)[1].strip(" ,，。:：")
             if reason:
