@@ -1,0 +1,317 @@
+"""Throughput and latency of the full /wechat path beside a bare Flask + wechatpy echo server.
+
+Run: .venv/bin/python bench/gateway.py            (needs `wrk`: apt-get install -y wrk)
+
+Both servers run under gunicorn with the production settings (2 workers, gthread, 4 threads,
+access log on). wrk posts signed WeChat text messages (realistic texts from bench/messages.txt,
+a distinct MsgId per request, many followers) on 127.0.0.1; the two servers are measured
+alternately, several rounds, on SQLite and on PostgreSQL, and the medians and the ratio are
+printed. Afterwards the inbound_message rows are counted against the 200 responses.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.follower import signature  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+TOKEN = "bench-token"
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+
+
+@dataclass
+class Server:
+    """A gunicorn process serving one application on a loopback port."""
+
+    name: str
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    def stop(self) -> None:
+        """Stop gunicorn gracefully (SIGTERM to the master), killing it if it hangs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@dataclass
+class Tally:
+    """What the full path's runs on one database sent and got back, for the row check."""
+
+    sent: int = 0
+    ok: int = 0
+    other: int = 0
+    errors: int = 0
+    runs: list[dict] = field(default_factory=list)
+
+    def add(self, result: dict) -> None:
+        """Add one wrk run's counts."""
+        self.sent += result["sent"]
+        self.ok += result["ok"]
+        self.other += result["other"]
+        self.errors += result["connect_errors"] + result["read_errors"] + result["write_errors"] + result["timeouts"]
+
+
+def free_port() -> int:
+    """Return a free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(database_url: str, instance: Path, threads: int) -> dict[str, str]:
+    """Environment for both servers: the app's settings, loopback only, nothing real reached."""
+    return {**os.environ, "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": "wxbench", "WECHAT_APP_SECRET": "bench-secret",
+            "SECRET_KEY": "bench-secret-key", "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
+            "WECHAT_API_BASE": "http://127.0.0.1:9", "WEB_CONCURRENCY": "2", "THREADS": str(threads),
+            "PYTHONUNBUFFERED": "1"}
+
+
+def start_server(name: str, argv: list[str], env: dict[str, str], logs: Path) -> Server:
+    """Start gunicorn on a free loopback port and wait until it accepts connections."""
+    port = free_port()
+    log_path = logs / f"{name}.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([GUNICORN, "-b", f"127.0.0.1:{port}", *argv], cwd=ROOT,
+                                   env={**env, "BIND": f"127.0.0.1:{port}"}, stdout=log, stderr=subprocess.STDOUT)
+    server = Server(name, port, process, log_path)
+    deadline = time.monotonic() + 90  # the full server warms the NLP models (~12 s) before it listens
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited at start-up; see {log_path}")
+        if healthy(port):
+            return server
+        time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"{name} did not become healthy within 90 s; see {log_path}")
+
+
+def healthy(port: int) -> bool:
+    """Whether the server answers GET /healthz with 200 (a worker is up and, for the app, its database)."""
+    try:
+        with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:  # refused, reset, timed out, or an HTTP error status
+        return False
+
+
+def run_wrk(port: int, seconds: float, connections: int, msgid_base: int, openids: int) -> dict:
+    """Post signed text messages for `seconds` and return wrk's counts, latencies and its own CPU use."""
+    ts, nonce = str(int(time.time())), os.urandom(5).hex()
+    path = f"/wechat?timestamp={ts}&nonce={nonce}&signature={signature(TOKEN, ts, nonce)}&openid=bench"
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency",
+            "-s", str(BENCH / "gateway.lua"), f"http://127.0.0.1:{port}", "--",
+            path, str(BENCH / "messages.txt"), str(msgid_base), str(openids)]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    out, err = process.stdout.read(), process.stderr.read()
+    process.stdout.close()
+    process.stderr.close()
+    lines = [line for line in out.splitlines() if line.startswith("BENCH ")]
+    if process.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({process.returncode}): {err or out}")
+    result = json.loads(lines[-1][len("BENCH "):])
+    result["sent"] -= 1  # wrk calls request() once on its own to check the script; that one is never sent
+    wall = result["duration_us"] / 1e6
+    result["rps"] = result["ok"] / wall
+    result["wrk_cpu"] = (usage.ru_utime + usage.ru_stime) / wall
+    return result
+
+
+def pg_admin(url: str, sql: str) -> None:
+    """Run one statement outside a transaction on the server's `postgres` database."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        conn.close()
+
+
+def prepare_database(kind: str, tmp: Path, pg_url: str) -> str:
+    """Create an empty database of the kind, migrate it, and return its URL."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    else:
+        url, name = pg_url, urlsplit(pg_url).path.lstrip("/")
+        if not name.isidentifier() or name in ("test", "postgres"):
+            raise SystemExit(f"refusing to recreate database {name!r}: give --pg-url a scratch database")
+        pg_admin(url, f'DROP DATABASE IF EXISTS "{name}"')
+        pg_admin(url, f'CREATE DATABASE "{name}"')
+    subprocess.run([sys.executable, "-m", "bot", "--log-level", "WARNING", "init-db"], cwd=ROOT, check=True,
+                   env=server_env(url, tmp, 4), stdout=subprocess.DEVNULL)
+    return url
+
+
+def count_rows(url: str) -> dict[str, int]:
+    """Count what the full path stored: dedup records (and distinct keys), workers, conversations."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {name: conn.execute(text(sql)).scalar_one() for name, sql in (
+                ("inbound_message", "SELECT count(*) FROM inbound_message"),
+                ("distinct_keys", "SELECT count(DISTINCT dedup_key) FROM inbound_message"),
+                ("worker", "SELECT count(*) FROM worker"),
+                ("conversation", "SELECT count(*) FROM conversation"))}
+    finally:
+        engine.dispose()
+
+
+def log_faults(path: Path) -> int:
+    """Count handler faults the full server logged (each one answered "try again", nothing stored)."""
+    text = path.read_text(errors="replace")
+    return text.count("could not handle message") + text.count("handler failed for")
+
+
+def measure(echo: Server, full: Server, args: argparse.Namespace, tally: Tally, base: list[int]) -> list[dict]:
+    """Warm both servers up, then measure them alternately for the given rounds; return one row per round."""
+    def run(server: Server, seconds: float) -> dict:
+        base[0] += 10**11  # disjoint MsgId ranges: every request of the whole benchmark is a new message
+        result = run_wrk(server.port, seconds, args.connections, base[0], args.openids)
+        if server is full:
+            tally.add(result)
+        return result
+
+    run(echo, args.warmup)
+    run(full, args.warmup)
+    rounds = []
+    for number in range(args.rounds):
+        order = (echo, full) if number % 2 == 0 else (full, echo)  # neither always goes first
+        results = {server.name: run(server, args.duration) for server in order}
+        row = {"round": number + 1, "echo": results[echo.name], "full": results[full.name]}
+        row["ratio"] = row["full"]["rps"] / row["echo"]["rps"]
+        rounds.append(row)
+        print(f"  round {row['round']}: " + "   ".join(
+            f"{name} {r['rps']:7.0f} req/s p50 {r['p50_us'] / 1000:5.1f} ms p99 {r['p99_us'] / 1000:5.1f} ms"
+            f" (wrk cpu {r['wrk_cpu']:.0%})" for name, r in (("echo", row["echo"]), ("full", row["full"])))
+            + f"   ratio {row['ratio']:.2f}", flush=True)
+    return rounds
+
+
+def summarize(kind: str, rounds: list[dict], tally: Tally, rows: dict[str, int], faults: int) -> dict:
+    """Medians over the rounds, the targets, and the row check for one database."""
+    def med(server: str, key: str) -> float:
+        return statistics.median(r[server][key] for r in rounds)
+
+    summary = {"database": kind, "rounds": len(rounds)}
+    for server in ("echo", "full"):
+        summary[server] = {"rps": med(server, "rps"), "p50_ms": med(server, "p50_us") / 1000,
+                           "p99_ms": med(server, "p99_us") / 1000, "wrk_cpu": med(server, "wrk_cpu")}
+    summary["ratio"] = statistics.median(r["ratio"] for r in rounds)
+    unanswered = tally.sent - tally.ok - tally.other  # in flight when wrk stopped: handled, reply unread
+    summary["rows"] = {"sent": tally.sent, "ok_200": tally.ok, "non_200": tally.other,
+                       "socket_errors": tally.errors, "unanswered_at_stop": unanswered,
+                       "handler_faults": faults, **rows}
+    summary["rows_match"] = (rows["inbound_message"] == tally.ok + unanswered - faults
+                             and rows["distinct_keys"] == rows["inbound_message"] and tally.other == 0)
+    summary["target_met"] = summary["ratio"] >= 0.60 and summary["full"]["p99_ms"] < 60
+    return summary
+
+
+def bench_database(kind: str, echo: Server, args: argparse.Namespace, tmp: Path, base: list[int]) -> dict:
+    """Migrate a fresh database, serve it with the production gunicorn settings, measure, check rows."""
+    url = prepare_database(kind, tmp, args.pg_url)
+    env = server_env(url, tmp, args.threads)
+    full = start_server(f"full-{kind}", ["-c", "bot/gunicorn.conf.py", *args.gunicorn_arg, "bot.wsgi:app"], env, tmp)
+    tally = Tally()
+    try:
+        print(f"{kind}: full path on :{full.port}, echo on :{echo.port}", flush=True)
+        rounds = measure(echo, full, args, tally, base)
+    finally:
+        full.stop()  # graceful: requests in flight finish and commit before the rows are counted
+    return summarize(kind, rounds, tally, count_rows(url), log_faults(full.log_path))
+
+
+def report(summaries: list[dict], args: argparse.Namespace) -> None:
+    """Print the medians, the ratio, the targets and the row check as a Markdown table."""
+    print(f"\n{args.connections} connections, {args.duration:g} s per measurement, median of {args.rounds} rounds, "
+          f"{os.cpu_count()} CPUs\n")
+    print("| database | server | req/s | p50 ms | p99 ms |")
+    print("|---|---|---:|---:|---:|")
+    for s in summaries:
+        for server, label in (("echo", "bare Flask + wechatpy echo"), ("full", "full path (bot.wsgi)")):
+            m = s[server]
+            print(f"| {s['database']} | {label} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} |")
+    print()
+    for s in summaries:
+        r = s["rows"]
+        print(f"{s['database']}: ratio full/echo {s['ratio']:.2f} (target >= 0.60), full p99 "
+              f"{s['full']['p99_ms']:.1f} ms (target < 60): {'MET' if s['target_met'] else 'MISSED'}")
+        print(f"  rows: {r['inbound_message']} inbound_message ({r['distinct_keys']} distinct keys) for "
+              f"{r['ok_200']} responses 200 + {r['unanswered_at_stop']} in flight at stop - "
+              f"{r['handler_faults']} handler faults; non-200 {r['non_200']}, socket errors {r['socket_errors']}; "
+              f"{r['worker']} workers, {r['conversation']} conversations: "
+              f"{'consistent' if s['rows_match'] else 'MISMATCH'}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/bench",
+                        help="scratch PostgreSQL database; dropped and recreated (never 'test')")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured load per server")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--openids", type=int, default=2000, help="distinct followers")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads, both servers")
+    parser.add_argument("--gunicorn-arg", action="append", default=[],
+                        help="extra gunicorn option for both servers, e.g. --gunicorn-arg=--access-logfile=/dev/null")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark on each database and print the report; servers and files are cleaned up."""
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk (or brew install wrk)")
+    summaries = []
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-gateway-")))
+        echo_argv = ["-w", "2", "-k", "gthread", "--threads", str(args.threads), "--preload", "--timeout", "30",
+                     "--access-logfile", "-", *args.gunicorn_arg, "bench.echo_app:app"]
+        echo = start_server("echo", echo_argv, server_env("sqlite://", tmp, args.threads), tmp)
+        stack.callback(echo.stop)
+        if "postgres" in args.databases:
+            stack.callback(pg_admin, args.pg_url, f'DROP DATABASE IF EXISTS "{urlsplit(args.pg_url).path.lstrip("/")}"')
+        base = [int(time.time()) * 10**6]
+        for kind in args.databases.split(","):
+            summaries.append(bench_database(kind.strip(), echo, args, tmp, base))
+    report(summaries, args)
+    if args.json:
+        args.json.write_text(json.dumps(summaries, indent=2))
+
+
+if __name__ == "__main__":
+    main()
