@@ -1,7 +1,7 @@
 """Work done outside the reply path: draining the outbox and fetching photos, in a loop.
 
-The scheduler process runs this in production; the demo runs it in a thread so pushes and
-photos arrive while you chat.
+In production the scheduler process (bot/scheduler.py) runs both jobs; the demo runs them here,
+in a thread, so pushes and photos arrive while you chat.
 """
 from __future__ import annotations
 
@@ -10,11 +10,18 @@ import threading
 
 from flask import Flask
 
+from bot.config import Settings
+from bot.database import Database
 from bot.media import fetch_pending_attachments
 from bot.sender import Sender
 from bot.wechat_api import make_wechat_client
 
 log = logging.getLogger(__name__)
+
+
+def fetch_photos(settings: Settings, db: Database, client: object) -> int:
+    """Download photos workers sent into the instance folder's media/; return how many were stored."""
+    return fetch_pending_attachments(db, client, settings.instance_path / "media")
 
 
 class BackgroundWork:
@@ -26,7 +33,6 @@ class BackgroundWork:
         self.db = app.extensions["db"]
         self.sender = Sender(self.settings, self.db)
         self.client = make_wechat_client(self.settings, self.db)
-        self.media_dir = self.settings.instance_path / "media"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -44,7 +50,7 @@ class BackgroundWork:
 
     def _fetch(self) -> None:
         """Download photos sent during submissions."""
-        fetch_pending_attachments(self.db, self.client, self.media_dir)
+        fetch_photos(self.settings, self.db, self.client)
 
     def start(self, interval: float = 1.0) -> BackgroundWork:
         """Run the jobs every `interval` seconds in a daemon thread."""

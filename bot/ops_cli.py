@@ -87,12 +87,15 @@ def round_create(name: str, year: int, opens: str, submission: str, unit_review:
 @click.argument("phase", type=click.Choice(["opens", "submission", "unit_review", "city_review", "publication"]))
 @click.argument("when")
 def round_move(round_id: int, phase: str, when: str) -> None:
-    """Move a phase deadline (reminders follow the new date)."""
-    from models.rounds import move_deadline
+    """Move a phase deadline; reminders are planned again from the new date."""
+    from models.reminders import move_deadline_and_replan
 
     with opened() as (_, db), db.transaction() as session:
-        move_deadline(session, round_id, phase, parse_local(when))
-        click.echo(f"round {round_id}: {phase} now {local(parse_local(when))}")
+        dropped = move_deadline_and_replan(session, round_id, phase, parse_local(when))
+    click.echo(f"round {round_id}: {phase} now {local(parse_local(when))}")
+    if dropped:
+        click.echo(f"{dropped} queued reminders with the old date dropped; the rules plan them again "
+                   "(`python -m bot remind`, or the scheduler at 09:00)")
 
 
 @round_group.command("target")
@@ -183,7 +186,7 @@ def outbox_command(status: str | None, limit: int, as_json: bool) -> None:
 
 @click.command("scheduler")
 def scheduler_command() -> None:
-    """Run the scheduler (reminders at 09:00, outbox drained); a second one stands by."""
+    """Run the scheduler (reminders at 09:00, outbox drained, photos fetched); a second one stands by."""
     from bot.scheduler import SchedulerProcess
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

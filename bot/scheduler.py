@@ -1,4 +1,7 @@
-"""The scheduler process (`python -m bot scheduler`): reminders at 09:00, the outbox drained all day.
+"""The scheduler process (`python -m bot scheduler`): reminders at 09:00, outbox and photos all day.
+
+It is the only background process in production, so it also downloads the photos workers send
+(the same job the demo's BackgroundWork runs).
 
 APScheduler runs with its SQLAlchemy job store on the project's database, in its own process,
 never inside web workers. Several may be started: one holds a lease (in the database, or in
@@ -22,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings, load_settings
 from bot.database import Database
 from bot.sender import Sender, sender_name
+from bot.wechat_api import make_wechat_client
 from models.base import utcnow
 from models.lease import acquire_lease, release_lease
 from models.reminders import ReminderRules
@@ -39,6 +43,7 @@ class SchedulerOptions:
     remind_hour: int = 9
     status_sweep_minutes: float = 10.0
     send_interval_seconds: float = 15.0
+    fetch_interval_seconds: float = 5.0
     remind_interval_seconds: float | None = None
     time_shift_seconds: float = 0.0
 
@@ -78,6 +83,18 @@ def send_job(config: Mapping[str, object] | None, shift: float, max_seconds: flo
         db.dispose()
 
 
+def fetch_job(config: Mapping[str, object] | None) -> int:
+    """Download the photos workers sent; return how many were stored."""
+    from bot.background import fetch_photos
+
+    settings = load_settings(config)
+    db = Database(settings.database_url)
+    try:
+        return fetch_photos(settings, db, make_wechat_client(settings, db))
+    finally:
+        db.dispose()
+
+
 def build_scheduler(db: Database, options: SchedulerOptions, config: Mapping[str, object] | None) -> BackgroundScheduler:
     """An APScheduler with the project's jobs in the database job store (not started)."""
     scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=db.engine)},
@@ -96,6 +113,8 @@ def build_scheduler(db: Database, options: SchedulerOptions, config: Mapping[str
     scheduler.add_job("bot.scheduler:send_job", IntervalTrigger(seconds=options.send_interval_seconds),
                       id="send_outbox", replace_existing=True,
                       kwargs={"config": plain, "shift": shift, "max_seconds": options.send_interval_seconds * 4})
+    scheduler.add_job("bot.scheduler:fetch_job", IntervalTrigger(seconds=options.fetch_interval_seconds),
+                      id="fetch_photos", replace_existing=True, kwargs={"config": plain})
     return scheduler
 
 

@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import chinese_calendar
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from models.outbox import OutboundMessage, OutboxStatus
 from models.project import Project, ProjectEvent, ProjectStatus
 from models.round import Round
-from models.rounds import active_rounds
+from models.rounds import active_rounds, move_deadline
 from models.sending import SHANGHAI
 from models.targets import Progress, progress_tree
 from models.unit import Unit
@@ -26,6 +27,8 @@ from models.worker import Role, Worker
 
 #: Status changes a worker hears about.
 NOTIFIED = (ProjectStatus.returned, ProjectStatus.unit_approved, ProjectStatus.awarded, ProjectStatus.not_awarded)
+#: The rules planned from each phase's deadline (by the start of their names).
+PHASE_RULES = {"submission": ("submission_", "draft_"), "unit_review": ("review_",)}
 
 
 @dataclass(frozen=True)
@@ -203,3 +206,23 @@ def due_reminders(session: Session, at: datetime, rules: ReminderRules | None = 
     if rules.status_changes:
         found += status_reminders(session, at, rules)
     return found
+
+
+def move_deadline_and_replan(session: Session, round_id: int, phase: str, when: datetime) -> int:
+    """Move a phase deadline and drop that phase's queued, unsent reminders; return how many were dropped.
+
+    A reminder waiting in the outbox (say, held overnight) carries the old date and numbers;
+    dropped, it is planned again from the new deadline the next time the rules run.
+    """
+    move_deadline(session, round_id, phase, when)
+    prefixes = PHASE_RULES.get(phase, ())
+    if not prefixes:
+        return 0
+    query = select(OutboundMessage).where(OutboundMessage.status == OutboxStatus.pending,
+                                          or_(*(OutboundMessage.key.startswith(p, autoescape=True)
+                                                for p in prefixes)))
+    stale = [row for row in session.scalars(query) if row.key.split(":")[1] == str(round_id)]
+    for row in stale:
+        session.delete(row)
+    session.flush()
+    return len(stale)

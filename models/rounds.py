@@ -1,4 +1,7 @@
-"""Round operations: create a round, move a phase deadline, find the rounds running at a time."""
+"""Round operations: create a round, move a phase deadline, find the rounds reminders run for.
+
+The round a chat is about (the latest opened) is `models.round.round_for`; this module has no second copy.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -65,12 +68,6 @@ def active_rounds(session: Session, at: datetime) -> list[Round]:
     query = select(Round).where(Round.opens_at <= at, or_(Round.city_review_deadline >= at,
                                                           Round.publication_at >= at)).order_by(Round.id)
     return list(session.scalars(query))
-
-
-def current_round(session: Session, at: datetime) -> Round | None:
-    """Return the running round at `at` (the most recently opened active one), or None."""
-    rounds = active_rounds(session, at)
-    return max(rounds, key=lambda r: (r.opens_at, r.id)) if rounds else None
 
 
 def list_rounds(session: Session) -> list[Round]:

@@ -9,13 +9,17 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.database import Database
 from bot.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
 from bot.scheduler import LEASE_NAME, SchedulerOptions, SchedulerProcess
+from handlers.reminders import remind
 from models.lease import lease_holder
+from models.outbox import OutboundMessage
+from models.project import Attachment, Project
 from models.round import Round
 from models.worker import Worker
 from tests.conftest import APP_ID
@@ -113,3 +117,93 @@ def test_standby_takes_over_and_nothing_is_sent_twice(app: Any, settings_overrid
             thread.join()
         for d in databases:
             d.dispose()
+
+
+#: Units with one name in the demo tree, to spread coordinators over.
+UNIT_NAMES = ("一矿", "二矿", "综采一队", "综采二队", "掘进一队", "运输队", "通风队", "掘进队", "选煤厂", "甲班", "乙班")
+
+
+def keep_draining(sender: Sender, stop: threading.Event) -> None:
+    """Drain the outbox again and again, as `python -m bot send-outbox` run from cron would."""
+    while not stop.is_set():
+        sender.drain()
+        stop.wait(0.05)
+
+
+def remind_once(url: str, at: datetime) -> None:
+    """Evaluate the rules on a connection of its own, as `python -m bot remind` would."""
+    database = Database(url)
+    try:
+        with database.transaction() as session:
+            remind(session, at)
+    finally:
+        database.dispose()
+
+
+def test_two_schedulers_and_two_senders_deliver_every_reminder_exactly_once(
+        settings_overrides: dict[str, object], db: Database, round_: Round,  # noqa: F811
+        sandbox: SandboxHandle) -> None:
+    """Two schedulers, two extra senders and two `remind` runs at once: 60 coordinators, one message each."""
+    openids = [COORDINATOR] + [f"o_coordinator_{i:02d}" for i in range(59)]
+    for i, openid in enumerate(openids[1:]):
+        add_coordinator(db, openid, UNIT_NAMES[i % len(UNIT_NAMES)])
+    config = {**settings_overrides, "OUTBOX_RATE_PER_SECOND": "20"}  # batches of 20: the senders must share
+    settings = load_settings(config)
+    at = shanghai("2026-12-01 09:00")
+    shift = (at - datetime.now(timezone.utc)).total_seconds()
+    clock = lambda: datetime.now(timezone.utc) + timedelta(seconds=shift)  # noqa: E731
+    options = SchedulerOptions(remind_interval_seconds=0.3, send_interval_seconds=0.3, time_shift_seconds=shift)
+    databases = [Database(settings.database_url) for _ in range(4)]
+    stop = threading.Event()
+    processes = [SchedulerProcess(settings, d, options, config=config, holder=f"s{i}")
+                 for i, d in enumerate(databases[:2])]
+    threads = [threading.Thread(target=p.run, args=(stop,)) for p in processes]
+    threads += [threading.Thread(target=keep_draining, args=(Sender(settings, d, clock=clock), stop))
+                for d in databases[2:]]
+    threads += [threading.Thread(target=remind_once, args=(settings.database_url, at)) for _ in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        assert wait_for(lambda: len(recipients(sandbox)) >= len(openids), 20)
+        time.sleep(1.0)  # more reminder runs and drains: still nothing twice
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        for d in databases:
+            d.dispose()
+    assert recipients(sandbox) == sorted(openids)
+    with db.sessions() as session:
+        outbox = {key: status for key, status in session.execute(select(OutboundMessage.key, OutboundMessage.status))}
+    assert outbox == {f"submission_3d:{round_.id}:{openid}:2026-12-01": "sent" for openid in openids}
+    assert sandbox.state.stats()["max_sends_per_second"] <= 20
+
+
+def test_scheduler_fetches_the_photos_workers_send(app: Any, settings_overrides: dict[str, object], db: Database,
+                                                   round_: Round, sandbox: SandboxHandle) -> None:  # noqa: F811
+    """The scheduler is the only background process in production: it downloads a pending photo."""
+    media_id = requests.post(f"{sandbox.url}/_sandbox/media", data=b"", timeout=5).json()["media_id"]
+    with db.transaction() as session:
+        project_id = session.scalars(select(Project.id)).first()
+        session.add(Attachment(project_id=project_id, media_id=media_id))
+    settings: Settings = app.extensions["settings"]
+    database = Database(settings.database_url)
+    process = SchedulerProcess(settings, database, SchedulerOptions(fetch_interval_seconds=0.2),
+                               config=settings_overrides)
+    stop = threading.Event()
+    thread = threading.Thread(target=process.run, args=(stop,))
+    thread.start()
+
+    def fetched() -> bool:
+        with db.sessions() as session:
+            return session.scalars(select(Attachment.status)).one() == "fetched"
+
+    try:
+        assert wait_for(fetched, 10)
+    finally:
+        stop.set()
+        thread.join()
+        database.dispose()
+    with db.sessions() as session:
+        stored = session.scalars(select(Attachment.stored_path)).one()
+    assert stored.startswith(str(settings.instance_path / "media"))

@@ -15,7 +15,7 @@ from bot.database import Database
 from bot.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
 from models.outbox import OutboundMessage, enqueue
-from models.sending import quiet_until, record_template_finished
+from models.sending import SHANGHAI, quiet_until, record_template_finished
 from models.worker import Worker
 from tests.conftest import APP_ID
 
@@ -90,6 +90,13 @@ def daytime() -> datetime:
     now = datetime.now(timezone.utc)
     wake = quiet_until(now)
     return now if wake is None else wake + timedelta(minutes=30) + (now - now.replace(second=0, microsecond=0))
+
+
+def tonight() -> datetime:
+    """The next 22:00 Asia/Shanghai after now (queued rows are due by then; a fixed date would age)."""
+    now = datetime.now(SHANGHAI)
+    night = now.replace(hour=22, minute=0, second=0, microsecond=0)
+    return (night if night > now else night + timedelta(days=1)).astimezone(timezone.utc)
 
 
 def test_text_is_delivered_once_even_when_drained_twice(settings: Settings, db: Database,
@@ -189,13 +196,13 @@ def test_quiet_hours_hold_notices_until_eight(settings: Settings, db: Database, 
     with db.transaction() as session:
         enqueue(session, "status:9", openid, "notice", {"template": "status_change", "data": {}, "text": "x"})
     queue_texts(db, [openid])
-    night = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)  # 22:00 in Shanghai
+    night = tonight()
     Sender(settings, db, clock=lambda: night).drain()
     assert [c["path"] for c in sends(sandbox, openid)] == ["/cgi-bin/message/custom/send"]
     with db.sessions() as session:
         notice = session.scalars(select(OutboundMessage).where(OutboundMessage.key == "status:9")).one()
     assert notice.status == "pending"
-    assert notice.next_attempt_at == datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
+    assert notice.next_attempt_at == night + timedelta(hours=10)  # 08:00 the next morning
 
 
 def test_two_senders_share_the_rate_and_send_each_message_once(settings: Settings, db: Database,

@@ -159,7 +159,7 @@ def test_worker_hears_of_a_return_with_the_reason_once(settings: Settings, db: D
         openid = project.worker.openid
         returned = _event(session, project, "returned", at - timedelta(minutes=5), reason="缺少现场照片")
         approved = _event(session, project, "unit_approved", at - timedelta(minutes=1))
-        enqueue(session, f"status:{approved.id}", openid, "text", {"text": "chat notice"})
+        enqueue(session, f"status:{approved.id}", openid, "text", {"text": "chat notice"}, at)
     for _ in range(2):
         with db.transaction() as session:
             remind(session, at)
@@ -200,3 +200,33 @@ def test_remind_cli_dry_run_then_real(settings_overrides: dict[str, object], db:
     assert "1 due, 1 new" in first.output and "1 due, 0 new" in again.output
     shown = runner.invoke(group, ["outbox"], env=env)
     assert "pending: 1" in shown.output and COORDINATOR in shown.output
+
+
+def test_round_move_cli_replans_queued_and_future_reminders(settings_overrides: dict[str, object], db: Database,
+                                                             round_: Round, settings: Settings,
+                                                             sandbox: SandboxHandle) -> None:
+    """A reminder held overnight is dropped when the deadline moves a week; the new 7-day one comes on 12-04."""
+    import click
+
+    from bot.ops_cli import register
+
+    group = click.Group()
+    register(group)
+    env = {k: str(v) for k, v in settings_overrides.items()}
+    runner = CliRunner()
+    held = runner.invoke(group, ["remind", "--at", "2026-11-30 22:30"], env=env)  # the 7-day one, held till 08:00
+    assert "1 due, 1 new" in held.output and "at 2026-12-01 08:00" in held.output
+    moved = runner.invoke(group, ["round", "move", str(round_.id), "submission", "2026-12-11 17:00"], env=env)
+    assert moved.exit_code == 0, moved.output
+    assert "submission now 2026-12-11 17:00" in moved.output and "1 queued reminders" in moved.output
+    deliver(settings, db, shanghai("2026-12-01 09:00"))
+    assert received(sandbox, COORDINATOR) == []
+    assert "0 due" in runner.invoke(group, ["remind", "--at", "2026-12-01 09:00"], env=env).output
+    replanned = runner.invoke(group, ["remind", "--at", "2026-12-04 09:00"], env=env)
+    assert f"submission_7d:{round_.id}:{COORDINATOR}:2026-12-04" in replanned.output
+    with db.transaction() as session:  # the coordinator wrote the day before, so a text may go out
+        session.scalars(select(Worker).where(Worker.openid == COORDINATOR)).one().last_message_at = \
+            shanghai("2026-12-03 10:00")
+    deliver(settings, db, shanghai("2026-12-04 09:00"))
+    (text,) = received(sandbox, COORDINATOR)
+    assert "2026-12-11 17:00" in text and "还有7天" in text
