@@ -172,10 +172,12 @@ def understand(text: str) -> Understanding:
     choice = _choice(core)
     if choice:
         return Understanding("choice", {"number": choice})
-    if _number_slots(text, plain) and _keyword_intent(plain) in ("approve", "return", "withdraw", "revise") \
-            and _edit(core) is None:
-        return _by_keywords(text, plain)
     edit = _edit(core)
+    keyword = _keyword_intent(plain) if _number_slots(text, plain) else None
+    # "退回0042，效益算得不对": a coordinator's verb at the start wins over words of a field;
+    # "修改0042 标题改成…" is an edit of that field.
+    if keyword in ("approve", "return") or (keyword in ("withdraw", "revise") and edit is None):
+        return _by_keywords(text, plain)
     return _with_number(text, edit) if edit else _by_keywords(text, plain)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from nlp import Classification, classify
 from nlp import classifier, corpus, evaluation
+from nlp.baseline import keyword_system
 from nlp.corpus import Row
 
 
@@ -48,6 +49,19 @@ def test_alternatives_are_ranked(model: classifier.SystemModel) -> None:
     assert all(0 <= p <= 1 for p in probs) and result.confidence == probs[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.system = "mining"  # type: ignore[misc]
+
+
+def test_cross_validation_targets() -> None:
+    """Grouped 5-fold CV over every title style: ≥90% top-1, ≥95% among sure, ≤20% unsure."""
+    rows = corpus.load()
+    assert {r.style for r in rows} >= {"device", "topic", "management", "describe", "research"}
+    guess, sure = evaluation.cross_validate(rows)
+    truth = [r.system for r in rows]
+    scores = evaluation.score(truth, list(guess), sure)
+    baseline = evaluation.score(truth, [keyword_system(r.text) for r in rows])
+    print(evaluation.format_scores("cross-validation", scores))
+    assert scores.accuracy >= 0.9 and scores.accuracy > baseline.accuracy
+    assert scores.sure_accuracy >= 0.95 and scores.unsure_rate <= 0.2
 
 
 def test_heldout_targets(model: classifier.SystemModel) -> None:

@@ -16,7 +16,7 @@ def test_table_is_large_and_varied(intent_cases: list[dict[str, str]]) -> None:
     assert len(intent_cases) >= 100
     assert intents >= {
         "bind", "unbind", "submit", "describe", "query", "withdraw", "cancel", "back",
-        "confirm", "deny", "continue", "edit", "choice", "help", "pending", "approve",
+        "confirm", "deny", "continue", "edit", "choice", "help", "pending", "approve", "revise",
         "return", "stats", "greeting", "chitchat",
     }
 

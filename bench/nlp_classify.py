@@ -1,0 +1,150 @@
+"""Speed of nlp/: classify (command and model) beside the keyword baseline, similar search beside brute force.
+
+Run: taskset -c 0 .venv/bin/python bench/nlp_classify.py [--runs 5]
+Every figure is the median of --runs runs (similar search: median over queries). Figures
+and how to read them: bench/nlp.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import redirect_stdout
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlp import corpus  # noqa: E402
+from nlp.baseline import keyword_system  # noqa: E402
+from nlp.runtime import RUNTIME  # noqa: E402
+from nlp.similar import SimilarIndex, bigrams  # noqa: E402
+
+
+def titles(n: int, seed: int = 1) -> list[str]:
+    """n titles drawn from the corpus and the held-out set."""
+    pool = [r.text for r in corpus.load() + corpus.load(corpus.HELDOUT)]
+    rng = random.Random(seed)
+    return [rng.choice(pool) for _ in range(n)]
+
+
+def out(label: str, value: str) -> None:
+    """One line of results."""
+    sys.stdout.write(f"{label:<50} {value}\n")
+
+
+def rate(func: Callable[[str], object], texts: list[str], runs: int) -> float:
+    """Median calls per second of func over texts."""
+    speeds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for text in texts:
+            func(text)
+        speeds.append(len(texts) / (time.perf_counter() - start))
+    return statistics.median(speeds)
+
+
+def command_rate(texts: list[str], runs: int) -> float:
+    """`python -m nlp classify` in-process: stdin lines -> JSON lines, load excluded."""
+    from nlp.cli import main
+
+    data = "".join(t + "\n" for t in texts)
+    speeds = []
+    for _ in range(runs):
+        stdin, sys.stdin = sys.stdin, io.StringIO(data)
+        try:
+            start = time.perf_counter()
+            with redirect_stdout(io.StringIO()):
+                main(["classify"])
+            speeds.append(len(texts) / (time.perf_counter() - start))
+        finally:
+            sys.stdin = stdin
+    return statistics.median(speeds)
+
+
+def subprocess_rate(texts: list[str], runs: int) -> tuple[float, float]:
+    """The real command as a process: (seconds for one title, titles/s beyond that)."""
+    def seconds(lines: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "nlp", "classify"], input="".join(t + "\n" for t in lines),
+                       capture_output=True, text=True, check=True, cwd=ROOT)
+        return time.perf_counter() - start
+
+    one = statistics.median(seconds(texts[:1]) for _ in range(runs))
+    many = statistics.median(seconds(texts) for _ in range(runs))
+    return one, (len(texts) - 1) / (many - one)
+
+
+def projects(n: int) -> list[tuple[str, str]]:
+    """n distinct synthetic projects: a corpus title plus words of another."""
+    pool = [r.text for r in corpus.load()]
+    rng = random.Random(2)
+    return [(f"2026-{i:05d}", rng.choice(pool) + rng.choice(pool)[:6]) for i in range(n)]
+
+
+def brute_force(items: list[tuple[str, Counter[str]]], text: str, limit: int = 5) -> list[tuple[str, float]]:
+    """Baseline search: cosine of raw bigram counts against every project in a Python loop."""
+    query = bigrams(text)
+    qnorm = math.sqrt(sum(v * v for v in query.values())) or 1.0
+    scored = []
+    for key, grams in items:
+        dot = sum(c * grams[g] for g, c in query.items() if g in grams)
+        if dot:
+            scored.append((dot / (qnorm * math.sqrt(sum(v * v for v in grams.values()))), key))
+    return [(k, s) for s, k in sorted(scored, reverse=True)[:limit]]
+
+
+def similar(n: int = 20_000, queries: int = 300) -> None:
+    """Build time and median per-search latency over n projects, index vs brute force."""
+    items = projects(n)
+    index = SimilarIndex()
+    start = time.perf_counter()
+    for key, text in items:
+        index.add(key, text)
+    index.search("预热")
+    out(f"similar: add + build {n:,} projects", f"{time.perf_counter() - start:.2f} s")
+    texts = titles(queries, seed=3)
+    for label, search, sample in (
+        ("SimilarIndex.search", lambda t: index.search(t, limit=5), texts),
+        ("baseline: brute-force loop", lambda t, g=[(k, bigrams(x)) for k, x in items]: brute_force(g, t),
+         texts[:30]),
+    ):
+        times = []
+        for text in sample:
+            t0 = time.perf_counter()
+            search(text)
+            times.append((time.perf_counter() - t0) * 1000)
+        times.sort()
+        out(f"similar over {n:,}: {label}",
+            f"median {statistics.median(times):.2f} ms, p95 {times[int(0.95 * len(times))]:.2f} ms "
+            f"({len(sample)} queries)")
+
+
+def main() -> None:
+    """Load once, then measure."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    start = time.perf_counter()
+    RUNTIME.warm()
+    out("warm in this process", f"{time.perf_counter() - start:.2f} s")
+    texts = titles(20_000)
+    out("python -m nlp classify (in-process, JSON out)", f"{command_rate(texts, runs):>9,.0f} titles/s")
+    out("model.classify (one call per title)", f"{rate(RUNTIME.model.classify, texts, runs):>9,.0f} titles/s")
+    out("baseline: keyword_system", f"{rate(keyword_system, texts, runs):>9,.0f} titles/s")
+    one, speed = subprocess_rate(texts, max(1, runs // 2))
+    out("python -m nlp classify (process, 1 title)", f"{one:.2f} s")
+    out("python -m nlp classify (process, after load)", f"{speed:>9,.0f} titles/s")
+    similar()
+
+
+if __name__ == "__main__":
+    main()
