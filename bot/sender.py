@@ -27,8 +27,8 @@ from bot.database import Database
 from bot.wechat_api import TOKEN_ERRORS, SharedTokenClient, make_wechat_client, token_of
 from models.base import utcnow
 from models.outbox import OutboundMessage, OutboxStatus
-from models.sending import (SERVICE_WINDOW, claim_batch, last_message_times, mark_final, mark_retry,
-                            mark_sent, quiet_until)
+from models.sending import (SERVICE_WINDOW, claim_batch, held_until, last_message_times, mark_final,
+                            mark_retry, mark_sent, quiet_until)
 from models.token import reserve_slots
 
 logger = logging.getLogger(__name__)
@@ -113,18 +113,22 @@ class Sender:
         self.batch_size = max(1, min(100, int(self.settings.outbox_rate_per_second)))
 
     def plan(self, row: OutboundMessage, last_seen: Mapping[str, datetime], now: datetime) -> Delivery:
-        """Decide how a claimed row goes out: template first, else customer-service text within 48 h."""
+        """Decide how a claimed row goes out: template first, else customer-service text within 48 h.
+
+        At night a notice waits until 08:00, unless it is a status notice to a worker chatting
+        right now: that one goes at once, as a customer-service text in the conversation.
+        """
         payload = row.payload or {}
+        seen = last_seen.get(row.openid)
         if row.kind == "notice":
-            quiet = quiet_until(now)
-            if quiet is not None:
-                return Delivery(row.id, row.openid, "defer", {}, row.attempts, quiet)
+            wake = held_until(row.key, seen, now)
+            if wake is not None:
+                return Delivery(row.id, row.openid, "defer", {}, row.attempts, wake)
             template = template_message(self.settings.wechat_templates, payload)
-            if template is not None:
+            if template is not None and quiet_until(now) is None:
                 return Delivery(row.id, row.openid, "template", template, row.attempts)
         elif row.kind != "text":
             return Delivery(row.id, row.openid, "undeliverable", {"error": f"unknown kind {row.kind}"}, row.attempts)
-        seen = last_seen.get(row.openid)
         if not payload.get("text") or seen is None or now - seen > SERVICE_WINDOW:
             error = "no template configured and the follower has not written within 48 hours"
             return Delivery(row.id, row.openid, "undeliverable", {"error": error}, row.attempts)

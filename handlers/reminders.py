@@ -1,6 +1,7 @@
 """Reminder messages: turn due reminders (models/reminders.py) into outbox rows with their texts.
 
-Everything pushed here waits for the end of quiet hours (21:00–08:00 Asia/Shanghai).
+Reminders to coordinators and drafts wait for the end of quiet hours (21:00–08:00 Asia/Shanghai).
+Status notices are queued for now: the sender holds them at night unless the worker is chatting.
 """
 from __future__ import annotations
 
@@ -106,9 +107,9 @@ def remind(session: Session, at: datetime, rules: ReminderRules | None = None,
            dry_run: bool = False) -> list[PlannedPush]:
     """Evaluate the rules as of `at` and queue what is due (or, with dry_run, only say what would be)."""
     planned: list[PlannedPush] = []
-    not_before = push_time(at)
     for reminder in due_reminders(session, at, rules):
         payload = compose(reminder)
+        not_before = at if reminder.rule == "status" else push_time(at)
         if dry_run:
             exists = session.scalars(select(OutboundMessage.id).where(OutboundMessage.key == reminder.key)).first()
             new = exists is None

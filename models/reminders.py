@@ -20,7 +20,7 @@ from models.outbox import OutboundMessage, OutboxStatus
 from models.project import Project, ProjectEvent, ProjectStatus
 from models.round import Round
 from models.rounds import active_rounds, move_deadline
-from models.sending import SHANGHAI
+from models.sending import SHANGHAI, STATUS_KEY_PREFIX
 from models.targets import Progress, progress_tree
 from models.unit import Unit
 from models.worker import Role, Worker
@@ -192,7 +192,7 @@ def status_reminders(session: Session, at: datetime, rules: ReminderRules) -> li
                     ProjectEvent.at <= at, Worker.subscribed.is_(True)).order_by(ProjectEvent.id))
     return [Reminder("status", project.round_id, worker.openid, event.at.astimezone(SHANGHAI).date(),
                      {"status": event.to_status, "number": project.number, "title": project.title,
-                      "reason": event.reason}, key_override=f"status:{event.id}")
+                      "reason": event.reason}, key_override=f"{STATUS_KEY_PREFIX}{event.id}")
             for event, project, worker in session.execute(query)]
 
 

@@ -20,6 +20,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUIET_START, QUIET_END = time(21, 0), time(8, 0)
 #: A customer-service message is allowed this long after the follower's last message.
 SERVICE_WINDOW = timedelta(hours=48)
+#: A worker who wrote this recently is in the chat now: a status notice answers him even at night.
+CHATTING_WINDOW = timedelta(minutes=10)
+#: Keys of status-change notices (the chat's notice and the rules' safety net share them).
+STATUS_KEY_PREFIX = "status:"
 #: After this many failed attempts a message is given up as failed.
 MAX_ATTEMPTS = 20
 
@@ -31,6 +35,19 @@ def quiet_until(now: datetime) -> datetime | None:
         return None
     day = local.date() if local.time() < QUIET_END else local.date() + timedelta(days=1)
     return datetime.combine(day, QUIET_END, SHANGHAI).astimezone(now.tzinfo)
+
+
+def held_until(key: str, last_seen: datetime | None, now: datetime) -> datetime | None:
+    """When a notice must wait for the end of quiet hours: 08:00, or None if it may go now.
+
+    Quiet hours hold every push, except a status notice to a worker who is chatting right now
+    (a night-shift miner waiting for his coordinator's decision hears it at once).
+    """
+    wake = quiet_until(now)
+    if wake is None:
+        return None
+    chatting = last_seen is not None and timedelta(0) <= now - last_seen <= CHATTING_WINDOW
+    return None if key.startswith(STATUS_KEY_PREFIX) and chatting else wake
 
 
 def claim_batch(session: Session, sender: str, now: datetime, limit: int,

@@ -221,3 +221,44 @@ def test_two_senders_share_the_rate_and_send_each_message_once(settings: Setting
         d.dispose()
     assert sorted(c["openid"] for c in sends(sandbox)) == openids
     assert 0 < sandbox.state.stats()["max_sends_per_second"] <= 20
+
+
+def add_worker(db: Database, openid: str, wrote_at: datetime, role: str = "worker") -> str:
+    """A worker (or coordinator) who last wrote at `wrote_at`."""
+    with db.transaction() as session:
+        session.add(Worker(openid=openid, role=role, last_message_at=wrote_at))
+    return openid
+
+
+def test_at_night_a_status_notice_reaches_a_worker_who_is_chatting_at_once(settings: Settings, db: Database,
+                                                                           sandbox: SandboxHandle) -> None:
+    """23:00: the miner wrote 3 minutes ago, his project is approved: he reads it now, in the chat."""
+    night = tonight() + timedelta(hours=1)
+    openid = add_worker(db, "o_night_shift", night - timedelta(minutes=3))
+    with db.transaction() as session:
+        enqueue(session, "status:41", openid, "notice", {"template": "status_change", "text": "您的项目已通过初审",
+                                                         "data": {"title": "项目已通过"}}, night)
+    report = Sender(settings, db, clock=lambda: night).drain()
+    (call,) = sends(sandbox, openid)
+    assert call["path"] == "/cgi-bin/message/custom/send" and call["body"]["text"]["content"] == "您的项目已通过初审"
+    assert report.sent == 1 and statuses(db) == {"status:41": "sent"}
+
+
+def test_at_night_quiet_hours_hold_the_rest_until_eight(settings: Settings, db: Database,
+                                                        sandbox: SandboxHandle) -> None:
+    """23:00: a worker who wrote 30 minutes ago, and a coordinator chatting now, both wait for 08:00."""
+    night = tonight() + timedelta(hours=1)
+    worker = add_worker(db, "o_asleep", night - timedelta(minutes=30))
+    coordinator = add_worker(db, "o_coordinator_awake", night - timedelta(minutes=1), role="coordinator")
+    with db.transaction() as session:
+        enqueue(session, "status:42", worker, "notice", {"template": "status_change", "text": "已通过", "data": {}},
+                night)
+        enqueue(session, f"submission_3d:1:{coordinator}:2026-12-01", coordinator, "notice",
+                {"template": "deadline_reminder", "text": "申报截止还有3天", "data": {}}, night)
+    report = Sender(settings, db, clock=lambda: night).drain()
+    assert sends(sandbox) == [] and report.deferred == 2
+    morning = night + timedelta(hours=9)
+    with db.sessions() as session:
+        assert set(session.scalars(select(OutboundMessage.next_attempt_at))) == {morning}
+    Sender(settings, db, clock=lambda: morning).drain()
+    assert sorted(c["openid"] for c in sends(sandbox)) == sorted([worker, coordinator])

@@ -230,3 +230,40 @@ def test_round_move_cli_replans_queued_and_future_reminders(settings_overrides: 
     deliver(settings, db, shanghai("2026-12-04 09:00"))
     (text,) = received(sandbox, COORDINATOR)
     assert "2026-12-11 17:00" in text and "还有7天" in text
+
+
+def test_unit_review_reminder_lists_what_waits(db: Database, round_: Round) -> None:
+    """Three days before the unit-review deadline (12-14): 一矿's coordinator gets the pending list; 二矿's nothing."""
+    from handlers.reminders import compose
+
+    with db.transaction() as session:
+        session.add(Worker(openid="o_coordinator_mine2", role="coordinator", unit_id=unit(session, "二矿").id))
+        session.flush()
+        due = due_reminders(session, shanghai("2026-12-11 09:00"))
+    assert [(r.rule, r.recipient) for r in due] == [("review_3d", COORDINATOR)]
+    text = compose(due[0])["text"]
+    assert "初审截止还有3天" in text and "一矿还有2个项目等待初审" in text and text.count("submitted") == 2
+
+
+def test_status_notice_at_night_goes_at_once_only_to_a_worker_in_the_chat(settings: Settings, db: Database,
+                                                                          round_: Round,
+                                                                          sandbox: SandboxHandle) -> None:
+    """23:00: returned while the worker chats → he reads the reason now; his idle colleague and the coordinator wait."""
+    at = shanghai("2026-11-25 23:00")
+    with db.transaction() as session:
+        chatting, idle = session.scalars(select(Project).where(Project.status == "submitted")).all()
+        chatting.worker = Worker(openid="o_night_shift", last_message_at=at - timedelta(minutes=2))
+        idle.worker = Worker(openid="o_asleep", last_message_at=at - timedelta(hours=2))
+        _event(session, chatting, "returned", at - timedelta(minutes=1), reason="缺少现场照片")
+        _event(session, idle, "returned", at - timedelta(minutes=1), reason="缺少效益测算")
+    with db.transaction() as session:
+        pushes = {p.openid: p.not_before for p in remind(session, at)}
+    morning = shanghai("2026-11-26 08:00")
+    assert pushes == {"o_night_shift": at, "o_asleep": at, COORDINATOR: morning}  # the digest always waits
+    deliver(settings, db, at)
+    (text,) = received(sandbox, "o_night_shift")
+    assert "缺少现场照片" in text and received(sandbox, "o_asleep") == []
+    deliver(settings, db, at + timedelta(hours=1))
+    assert received(sandbox, "o_asleep") == [] and received(sandbox, COORDINATOR) == []
+    deliver(settings, db, morning)
+    assert len(received(sandbox, "o_asleep")) == 1 and len(received(sandbox, "o_night_shift")) == 1
