@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.config import Settings, load_settings
 from bot.database import Database
 from handlers import Context, Incoming, Reply, dispatch
+from handlers.similar import SimilarProjects
 from models.base import utcnow
 
 
@@ -39,16 +41,18 @@ def register_database(app: Flask, settings: Settings) -> Database:
     return db
 
 
-def handle_message(session: Session, incoming: Incoming) -> Reply:
-    """Dispatch a message to the conversation with the current time."""
-    return dispatch(session, incoming, Context(now=utcnow()))
+def handle_message(session: Session, incoming: Incoming, similar: SimilarProjects | None = None) -> Reply:
+    """Dispatch a message to the conversation with the current time and the similar-projects index."""
+    return dispatch(session, incoming, Context(now=utcnow(), similar=similar))
 
 
 def register_gateway(app: Flask, settings: Settings, db: Database) -> None:
     """Mount `/wechat`."""
     from bot import gateway
 
-    gateway.init_app(app, gateway.Gateway(settings=settings, db=db, handler=handle_message))
+    similar = SimilarProjects()
+    app.extensions["similar_projects"] = similar
+    gateway.init_app(app, gateway.Gateway(settings=settings, db=db, handler=partial(handle_message, similar=similar)))
 
 
 def register_web(app: Flask) -> None:

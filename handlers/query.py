@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from handlers import texts
 from handlers.draft_view import benefit_text, short_date
+from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models.errors import DomainError
 from models.listing import worker_projects
@@ -58,6 +59,10 @@ def detail(t: Turn, number: str) -> None:
         category=texts.CATEGORY_NAMES.get(project.category or "", texts.SUMMARY_UNKNOWN),
         system=texts.SYSTEM_NAMES.get(project.system or "", texts.SUMMARY_UNKNOWN),
         benefit=benefit_text(project.annual_benefit_yuan), history=history))
+    if project.worker_id != t.worker.id:  # a coordinator looking: show what it resembles
+        lines = similar_lines(t, project)
+        if lines:
+            t.say(texts.SIMILAR_FOR_REVIEW.format(lines=lines))
 
 
 def respond(t: Turn) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 import nlp
 from handlers import bind, query, review, submit, texts
 from handlers.photos import attach_photo
+from handlers.similar import SimilarProjects
 from handlers.messages import Event, Incoming, Kind, Reply
 from handlers.turn import FORM_STATES, State, Turn
 from models.conversation import Conversation
@@ -36,6 +37,7 @@ class Context:
 
     now: datetime
     web_base_url: str = ""
+    similar: SimilarProjects | None = None
 
 
 def dispatch(session: Session, incoming: Incoming, ctx: Context) -> Reply:
@@ -53,7 +55,7 @@ def dispatch(session: Session, incoming: Incoming, ctx: Context) -> Reply:
     meaning = nlp.understand(text)
     turn = Turn(session=session, worker=worker, conversation=conversation, incoming=incoming, now=ctx.now,
                 text=nlp.normalize(text) or text.strip(), intent=meaning.intent, slots_in=dict(meaning.slots),
-                raw=text.strip())
+                raw=text.strip(), similar=ctx.similar)
     conversation.state = _route(turn, stale)
     conversation.updated_at = ctx.now
     return Reply("\n".join(turn.lines) or texts.CHITCHAT)

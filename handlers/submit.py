@@ -12,6 +12,7 @@ import nlp
 from handlers import texts
 from handlers.draft_view import (FIELD_ORDER, benefit_words, category_from, local_date, missing_fields,
                                  summary, system_from)
+from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models.errors import DeadlinePassed
 from models.listing import same_title, worker_projects
@@ -158,7 +159,7 @@ def answer(t: Turn, draft: Project, field: str) -> bool:
             fill_from_description(t, draft, text)
             return bool(draft.title) or _invalid(t, texts.INVALID_TITLE)
         title = clean_title(text)
-        if len(title) < 2 or title.isdigit() or len(title) > MAX_TITLE:
+        if len(title) < 2 or title.isdigit() or len(title) > MAX_TITLE or t.intent in ("confirm", "deny"):
             return _invalid(t, texts.INVALID_TITLE)
         draft.title = title
     elif field == "description":
@@ -245,6 +246,8 @@ def confirm(t: Turn, draft: Project, force: bool = False) -> State:
     if duplicate is not None:
         t.say(texts.DUPLICATE_TITLE.format(title=duplicate.title, number=duplicate.number))
         return State.confirm_duplicate
+    if not force and _warned_of_similar(t, draft):
+        return State.confirm_submission
     resubmitted = draft.status == ProjectStatus.returned
     try:
         submit(t.session, draft, t.worker, t.now)
@@ -282,7 +285,19 @@ def revise(t: Turn, number: str | None) -> State:
 def _forget_form(t: Turn) -> None:
     """Forget everything the form remembered."""
     t.remember(draft_id=None, answered=None, asked=None, category_suggestion=None, system_auto=None,
-               system_options=None, benefit_approximate=None, editing=None, cancel_from=None)
+               system_options=None, benefit_approximate=None, editing=None, cancel_from=None, similar_warned=None)
+
+
+def _warned_of_similar(t: Turn, draft: Project) -> bool:
+    """Before the first confirm, point out similar earlier projects; True when a warning was said."""
+    if t.memory("similar_warned"):
+        return False
+    lines = similar_lines(t, draft)
+    if not lines:
+        return False
+    t.remember(similar_warned=True)
+    t.say(texts.SIMILAR_FOUND.format(lines=lines))
+    return True
 
 
 def cancel(t: Turn) -> State:

@@ -4,13 +4,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from handlers.messages import Incoming
 from models.conversation import Conversation
 from models.worker import Worker
+
+if TYPE_CHECKING:
+    from handlers.similar import SimilarProjects
 
 
 class State(StrEnum):
@@ -51,6 +54,7 @@ class Turn:
     slots_in: dict[str, str]
     raw: str = ""
     lines: list[str] = field(default_factory=list)
+    similar: SimilarProjects | None = None
 
     @property
     def state(self) -> State:

@@ -185,3 +185,10 @@ def test_after_the_deadline_submission_is_closed_with_the_date(wechat, demo, db)
         s.execute(update(Round).values(submission_deadline=utcnow() - timedelta(days=1)))
     bind_worker(wechat, demo)
     assert "截止" in wechat.send_text("申报")
+
+
+def test_a_yes_is_not_taken_as_the_title(wechat, demo, db):
+    bind_worker(wechat, demo)
+    assert "项目名称" in wechat.send_text("原来皮带机清扫器老是刮不干净，我们改成聚氨酯刮板再加弹簧压紧，一年省两万")
+    assert "2到30个字" in wechat.send_text("确认")
+    assert projects(db)[0].title == ""

@@ -1,0 +1,42 @@
+"""Similar earlier projects: the worker is told before confirming, the coordinator sees them in the details."""
+from tests.chat import bind_coordinator, bind_worker, projects
+
+FIRST = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
+SAME_IDEA = "原来皮带机清扫器老是刮不干净，我们改成聚氨酯刮板再加弹簧压紧，清得干净了，一年省两万"
+OTHER_IDEA = "掘进工作面局部通风机加装了变频控制，按瓦斯浓度自动调风量，一年节约电费五万元"
+
+
+def submit(driver, text, title="聚氨酯刮板皮带机清扫器"):
+    """Say a whole project in one message, answer what is still asked, and confirm."""
+    reply = driver.send_text(text)
+    if "项目名称" in reply:
+        reply = driver.send_text(title)
+    if "对就回" in reply:  # the category suggestion
+        reply = driver.send_text("对")
+    assert "回“确认”" in reply
+    return driver.send_text("确认")
+
+
+def test_worker_is_warned_once_of_a_similar_project_then_may_submit(wechat, demo, db):
+    bind_worker(wechat, demo)
+    assert "提交成功" in submit(wechat, FIRST)
+    colleague = wechat.as_follower("o_colleague_wang")
+    bind_worker(colleague, demo, name="王五")
+
+    warning = submit(colleague, SAME_IDEA)
+    assert "已有相似的项目" in warning and "2026-0001" in warning
+    assert len(projects(db)) == 2 and projects(db)[1].status == "draft"
+    assert "提交成功" in colleague.send_text("确认")
+    assert [p.status for p in projects(db)] == ["submitted", "submitted"]
+
+    coordinator = bind_coordinator(wechat, demo)
+    detail = coordinator.send_text("查询 0002")
+    assert "相似项目" in detail and "2026-0001" in detail
+
+
+def test_a_different_idea_is_not_called_similar(wechat, demo, db):
+    bind_worker(wechat, demo)
+    submit(wechat, FIRST)
+    colleague = wechat.as_follower("o_colleague_wang")
+    bind_worker(colleague, demo, name="王五")
+    assert "提交成功" in submit(colleague, OTHER_IDEA)
