@@ -7,7 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -152,14 +152,23 @@ def remind_command(at_text: str | None, dry_run: bool) -> None:
 @click.command("send-outbox")
 @click.option("--settle", is_flag=True, help="Also wait for retries until nothing is left.")
 @click.option("--max-seconds", type=float, default=None, help="Stop after this long.")
-def send_outbox_command(settle: bool, max_seconds: float | None) -> None:
-    """Send the queued messages that are due, at the configured rate."""
+@click.option("--at", "at_text", default=None,
+              help='Send as if it were this time, e.g. "2026-11-29 08:00": rehearse the morning in the demo.')
+def send_outbox_command(settle: bool, max_seconds: float | None, at_text: str | None) -> None:
+    """Send the queued messages that are due, at the configured rate (quiet hours hold pushes)."""
     from bot.sender import Sender
 
+    shift = parse_local(at_text) - utcnow() if at_text else timedelta(0)
     with opened() as (settings, db):
-        report = Sender(settings, db).drain(settle=settle, max_seconds=max_seconds)
+        sender = Sender(settings, db, clock=lambda: utcnow() + shift)
+        report = sender.drain(settle=settle, max_seconds=max_seconds)
+        waiting, due = sender.pending()
     click.echo(f"sent {report.sent}, retry later {report.retried}, undeliverable {report.undeliverable}, "
                f"held for quiet hours {report.deferred}" + (f"; paused: {report.stopped_by}" if report.stopped_by else ""))
+    if waiting:
+        later = due is not None and due > utcnow() + shift
+        hint = f' (`python -m bot send-outbox --at "{local(due)}"` sends as of then)' if later else ""
+        click.echo(f"{waiting} still waiting, the next at {local(due)}{hint}")
 
 
 @click.command("outbox")

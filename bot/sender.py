@@ -143,10 +143,14 @@ class Sender:
             return [self.plan(row, last_seen, now) for row in rows]
 
     def wait_for_slot(self) -> None:
-        """Take the next send slot of the shared rate limit and sleep until it comes."""
+        """Take the next send slot of the shared rate limit and sleep until it comes.
+
+        The rate is about real seconds, so slots use the real clock even when `clock` is shifted
+        (a rehearsal as of tomorrow 08:00 must not make tonight's senders wait for tomorrow).
+        """
         with self.db.transaction() as session:
-            (slot,) = reserve_slots(session, RATE_LIMIT_NAME, 1, self.interval, self.clock())
-        self.sleep(max(0.0, (slot - self.clock()).total_seconds()))
+            (slot,) = reserve_slots(session, RATE_LIMIT_NAME, 1, self.interval, utcnow())
+        self.sleep(max(0.0, (slot - utcnow()).total_seconds()))
 
     def backoff(self, attempts: int) -> timedelta:
         """Return the wait before attempt number `attempts + 1`: doubling, capped at an hour."""

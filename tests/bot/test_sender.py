@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -15,6 +16,7 @@ from bot.database import Database
 from bot.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
 from models.outbox import OutboundMessage, enqueue
+from models.token import reserve_slots
 from models.sending import SHANGHAI, quiet_until, record_template_finished
 from models.worker import Worker
 from tests.conftest import APP_ID
@@ -262,3 +264,40 @@ def test_at_night_quiet_hours_hold_the_rest_until_eight(settings: Settings, db: 
         assert set(session.scalars(select(OutboundMessage.next_attempt_at))) == {morning}
     Sender(settings, db, clock=lambda: morning).drain()
     assert sorted(c["openid"] for c in sends(sandbox)) == sorted([worker, coordinator])
+
+
+def test_send_outbox_at_rehearses_the_morning_and_leaves_tonight_unblocked(
+        settings_overrides: dict[str, object], db: Database, sandbox: SandboxHandle) -> None:
+    """`send-outbox` says when held pushes go; `--at` that time sends them; a real-time run after it does not wait."""
+    import click
+    from click.testing import CliRunner
+
+    from bot.ops_cli import local, register
+
+    group = click.Group()
+    register(group)
+    env = {k: str(v) for k, v in settings_overrides.items()}
+    morning = tonight() + timedelta(hours=10)
+    coordinator = add_worker(db, "o_coordinator_mine1", datetime.now(timezone.utc) - timedelta(hours=1), "coordinator")
+    with db.transaction() as session:
+        enqueue(session, f"submission_3d:1:{coordinator}:x", coordinator, "notice", {"text": "申报截止还有3天"}, morning)
+    waiting = CliRunner().invoke(group, ["send-outbox"], env=env)
+    assert "sent 0" in waiting.output
+    assert f'1 still waiting, the next at {local(morning)} (`python -m bot send-outbox --at "{local(morning)}"`' \
+        in waiting.output
+    rehearsed = CliRunner().invoke(group, ["send-outbox", "--at", local(morning)], env=env)
+    assert "sent 1" in rehearsed.output and [c["openid"] for c in sends(sandbox)] == [coordinator]
+    queue_texts(db, add_followers(db, 3))
+    started = time.monotonic()
+    assert "sent 3" in CliRunner().invoke(group, ["send-outbox"], env=env).output
+    assert time.monotonic() - started < 5  # rate slots follow the real clock, not the rehearsal's
+
+
+def test_a_rate_slot_far_ahead_comes_from_a_wrong_clock_and_is_ignored(db: Database) -> None:
+    """A free time an hour ahead (another host's clock) does not make this sender wait an hour."""
+    now = datetime.now(timezone.utc)
+    step = timedelta(milliseconds=50)
+    with db.transaction() as session:
+        reserve_slots(session, "test", 1, step, now + timedelta(hours=1))
+        assert reserve_slots(session, "test", 2, step, now) == [now, now + step]
+        assert reserve_slots(session, "test", 1, step, now) == [now + 2 * step]  # a real queue is kept
