@@ -143,7 +143,7 @@ def _unit_bind(text: str, core: str) -> Understanding | None:
     intro = next((w for w in data["self_intro"] if core.startswith(w)), "")
     core = core[len(intro):]
     link = "|".join(data["particles"])
-    found = re.match(f"^([{CJK}A-Za-z0-9]{{1,12}}?(?:{suffixes}))(?:{link})?([{CJK}]{{2,4}})?$", core)
+    found = re.match(f"^([{CJK}A-Za-z0-9]{{1,12}}(?:{suffixes}))(?:{link})?([{CJK}]{{2,4}})?$", core)
     if not found or len(core) > 16 or core.startswith(tuple(data["not_units"])):
         return None
     slots = {"unit_text": found.group(1)}

@@ -192,3 +192,16 @@ def test_a_yes_is_not_taken_as_the_title(wechat, demo, db):
     assert "项目名称" in wechat.send_text("原来皮带机清扫器老是刮不干净，我们改成聚氨酯刮板再加弹簧压紧，一年省两万")
     assert "2到30个字" in wechat.send_text("确认")
     assert projects(db)[0].title == ""
+
+
+def test_worker_changes_unit_and_unbinds(wechat, demo, db):
+    bind_worker(wechat, demo)
+    assert "已解除绑定" in wechat.send_text("换单位")
+    assert "二矿机电队，张三" in wechat.send_text("二矿机电队")
+    with db.transaction() as s:
+        worker = s.scalars(select(Worker).where(Worker.openid == wechat.follower.openid)).one()
+        assert (worker.unit.name, worker.name) == ("机电队", "张三")
+    assert "已解除绑定" in wechat.send_text("解绑")
+    assert "邀请码" in wechat.send_text("申报")
+    with db.transaction() as s:
+        assert s.scalars(select(Worker.unit_id).where(Worker.openid == wechat.follower.openid)).one() is None
