@@ -5,6 +5,7 @@ handled first; everything else is the answer to whatever the current state asked
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -172,11 +173,24 @@ def _edit(t: Turn) -> State:
         t.remember(editing=field)
         t.say(_edit_prompt(field))
         return State.edit_field
+    value = _own_words(t.raw, value)
     t.text = value
     t.slots_in = dict(nlp.understand(value).slots)
     if submit.answer(t, draft, field):
         t.say(texts.EDITED)
     return submit.ask_next(t, draft)
+
+
+def _own_words(raw: str, value: str) -> str:
+    """The worker's own words for a value read from compacted text: punctuation and case kept.
+
+    "成员改成李四、王五" is understood as value "李四王五"; the names need their separator back.
+    """
+    for start in range(len(raw)):
+        tail = raw[start:]
+        if "".join(ch for ch in nlp.normalize(tail) if unicodedata.category(ch)[0] in "LN").lower() == value:
+            return tail.strip(submit.EDGE_PUNCT)
+    return value
 
 
 def _edit_prompt(field: str) -> str:

@@ -205,3 +205,13 @@ def test_worker_changes_unit_and_unbinds(wechat, demo, db):
     assert "邀请码" in wechat.send_text("申报")
     with db.transaction() as s:
         assert s.scalars(select(Worker.unit_id).where(Worker.openid == wechat.follower.openid)).one() is None
+
+
+def test_a_correction_keeps_the_workers_separators_and_letters(wechat, demo, db):
+    bind_worker(wechat, demo)
+    wechat.send_text(LONG_MESSAGE)
+    wechat.send_text("对")
+    assert "成员：张三 李四 王五" in wechat.send_text("成员改成李四、王五")
+    assert "名称：PLC控制的皮带机清扫器" in wechat.send_text("标题改成PLC控制的皮带机清扫器。")
+    wechat.send_text("确认")
+    assert projects(db)[0].members == ["张三", "李四", "王五"]
