@@ -1,12 +1,16 @@
 """Whatever a worker sends, in whatever state, the bot answers in one message and never crashes."""
 import string
+import threading
+import time
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
+from bot import create_app
 from handlers import texts
 from models import InboundMessage, Project
 from tests.chat import bind_worker
+from tests.wechat_driver import WeChatDriver
 
 #: Characters WeChat can carry in XML (no control characters but tab and newline).
 XML_SAFE = string.ascii_letters + string.digits + string.punctuation + " \t\n"
@@ -36,3 +40,40 @@ def test_a_2000_character_message_with_emoji_is_taken_and_answered_briefly(wecha
     with db.transaction() as s:
         assert len(s.scalars(select(Project.description)).one()) == 2000
         assert s.scalar(select(func.count()).select_from(InboundMessage)) >= 4
+
+
+def test_two_messages_of_one_worker_at_once_are_taken_one_after_the_other(app, wechat, demo, db,
+                                                                          settings_overrides):
+    """Two '确认' with different MsgIds reach two workers (processes) together: one submission, no tearing."""
+    bind_worker(wechat, demo)
+    wechat.send_text("我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省三万多")
+    wechat.send_text("对")
+    apps = [app, create_app(settings_overrides)]
+    for application in apps:
+        gateway = application.extensions["wechat_gateway"]
+
+        def slow(session, incoming, original=gateway.handler):
+            reply = original(session, incoming)
+            time.sleep(0.3)  # hold the transaction open so the two really overlap
+            return reply
+
+        gateway.handler = slow
+    barrier = threading.Barrier(2)
+    replies: list[str] = []
+
+    def post(application):
+        message = wechat.follower.text("确认")
+        barrier.wait()
+        replies.append(WeChatDriver(application.test_client(), wechat.follower).post(message).text)
+
+    threads = [threading.Thread(target=post, args=(a,)) for a in apps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    apps[1].extensions["db"].dispose()
+    assert len(replies) == 2 and texts.TRY_AGAIN not in replies
+    assert sum("提交成功" in r for r in replies) == 1
+    with db.transaction() as s:
+        assert s.scalars(select(Project.number)).all() == ["2026-0001"]
+        assert s.scalar(select(func.count()).select_from(InboundMessage)) >= 2
