@@ -16,7 +16,8 @@ from tests.wechat_driver import WeChatDriver
 XML_SAFE = string.ascii_letters + string.digits + string.punctuation + " \t\n"
 WORDS = ["申报", "查询", "取消", "确认", "上一步", "继续", "帮助", "对", "不对", "1", "３", "第二个", "说不清",
          "标题改成", "效益是5万", "撤回 0001", "通过 0001", "退回 0001 不清楚", "待审", "统计", "解绑", "绑定 7KQ2M9",
-         "皮带机防跑偏装置", "一年省三万多", "😀", "]]>", "。。。", "   ", "综采一队 张三"]
+         "皮带机防跑偏装置", "一年省三万多", "😀", "]]>", "。。。", "   ", "综采一队 张三", "修改 0001", "重新提交",
+         "0001 专业改成机电", "成员改成李四、王五"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
