@@ -1,13 +1,15 @@
 """Understanding project text for the 五小 bot: systems, benefits, categories, intents, similar projects.
 
 Importing is cheap; ``warm()`` loads the jieba dictionary and the classifier (see
-``nlp/runtime.py``). Every function also works before warm finishes, just slower.
+``nlp/runtime.py``; the fitted classifier is kept on disk by ``nlp/store.py``). Every
+function also works before warm finishes, just slower.
 """
 
 from nlp.benefit import Benefit, extract_benefit
 from nlp.category import CategoryGuess, infer_category
 from nlp.classifier import Classification, classify
 from nlp.intents import Understanding, understand
+from nlp.learning import RetrainReport, retrain
 from nlp.runtime import warm
 from nlp.similar import THRESHOLD as SIMILAR_THRESHOLD
 from nlp.similar import SimilarIndex
@@ -15,7 +17,7 @@ from nlp.text import normalize
 from nlp.title import extract_title
 
 __all__ = [
-    "Benefit", "CategoryGuess", "Classification", "SIMILAR_THRESHOLD", "SimilarIndex",
+    "Benefit", "CategoryGuess", "Classification", "RetrainReport", "SIMILAR_THRESHOLD", "SimilarIndex",
     "Understanding", "classify", "extract_benefit", "extract_title", "infer_category",
-    "normalize", "understand", "warm",
+    "normalize", "retrain", "understand", "warm",
 ]

@@ -1,18 +1,16 @@
 """The system classifier: TF-IDF over words and character n-grams, logistic regression.
 
 scikit-learn is used only to fit; prediction is a few numpy operations over the fitted
-vocabulary, IDF and coefficients, so one call costs tens of microseconds and the model
-pickles without scikit-learn objects.
+vocabulary, IDF and coefficients, so one call costs tens of microseconds and the model is
+stored as plain arrays and JSON (nlp/store.py), without scikit-learn objects.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import pickle
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
 from nlp import corpus
@@ -118,22 +116,6 @@ def _specific(matrix: Any, labels: list[str], classes: list[str]) -> Any:
 def train_default() -> SystemModel:
     """Fit on the shipped corpus."""
     return fit(corpus.load())
-
-
-def save(model: SystemModel, path: Path) -> None:
-    """Pickle a model (plain dicts and numpy arrays only)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def load_model(path: Path) -> SystemModel:
-    """Unpickle a model written by save(); only for trusted files."""
-    with path.open("rb") as handle:
-        model = pickle.load(handle)
-    if not isinstance(model, SystemModel):
-        raise TypeError(f"{path} does not hold a SystemModel")
-    return model
 
 
 def classify(text: str) -> Classification:

@@ -1,18 +1,15 @@
-"""Command line: classify, benefit, eval, retrain, compose (``python -m nlp --help``)."""
+"""Command line: classify, benefit, eval, retrain, build-model, compose (``python -m nlp --help``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
-from nlp.runtime import MODEL_ENV
-
-DEFAULT_MODEL = Path("instance") / "nlp_model.pkl"
+CORRECTIONS = "corrections.tsv"
 
 
 def _lines(stream: TextIO) -> list[str]:
@@ -52,25 +49,32 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
-    """Retrain on corpus + corrections, save the model, print before/after figures."""
-    from nlp import classifier, corpus, evaluation
-    from nlp.runtime import RUNTIME
+    """Retrain on corpus + corrections, print before/after figures, store the model for warm()."""
+    from nlp import corpus, store
+    from nlp.learning import retrain
 
-    model_path = Path(args.model or os.environ.get(MODEL_ENV) or DEFAULT_MODEL)
-    corrections = corpus.load_corrections(Path(args.corrections)) if args.corrections else []
-    held = corpus.load(corpus.HELDOUT)
-    before = RUNTIME.model
-    after = classifier.fit(corpus.load() + corrections)
-    for name, model in (("before", before), ("after", after)):
-        seen = " (in training)" if name == "after" else ""
-        for label, rows in ((f"corrections{seen}", corrections), ("held-out", held)):
-            if rows:
-                guess, _ = evaluation.predict(model, rows)
-                right = sum(g == r.system for g, r in zip(guess, rows))
-                sys.stdout.write(f"{name:<7} {label:<26} {right}/{len(rows)} = {right / len(rows):.3f}\n")
-    classifier.save(after, model_path)
-    sys.stdout.write(f"saved {model_path} ({len(corrections)} corrections); "
-                     f"set {MODEL_ENV}={model_path} for the bot to use it\n")
+    path = Path(args.corrections) if args.corrections else store.model_dir() / CORRECTIONS
+    if not path.is_file():
+        sys.stderr.write(f"no corrections file at {path}; write one with "
+                         f"`python -m bot export corrections --output {path}`\n")
+        return 2
+    report = retrain(corpus.read_corrections(path), folds=args.folds)
+    sys.stdout.write("\n".join(report.lines()) + "\n")
+    if report.saved_to is None:
+        sys.stderr.write(f"could not write {store.model_dir()}: the new model was not kept\n")
+        return 1
+    sys.stdout.write(f"saved in {report.saved_to}; the next warm() loads it\n")
+    return 0
+
+
+def cmd_build_model(args: argparse.Namespace) -> int:
+    """Train on the corpus alone and write the model shipped in nlp/data."""
+    from nlp import classifier, corpus, store
+
+    rows = corpus.load()
+    store.save(classifier.fit(rows), store.SHIPPED_DIR, store.model_key(rows))
+    size = sum((store.SHIPPED_DIR / n).stat().st_size for n in (store.ARRAYS, store.META))
+    sys.stdout.write(f"wrote {store.SHIPPED_DIR / store.ARRAYS} and {store.META} ({size / 1e6:.2f} MB)\n")
     return 0
 
 
@@ -91,10 +95,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("classify", help="texts on stdin -> JSON systems").set_defaults(run=cmd_classify)
     sub.add_parser("benefit", help="texts on stdin -> JSON benefits").set_defaults(run=cmd_benefit)
     sub.add_parser("eval", help="cross-validation and held-out figures").set_defaults(run=cmd_eval)
-    retrain = sub.add_parser("retrain", help="retrain with reviewers' corrections")
-    retrain.add_argument("--corrections", help="JSON lines {\"text\": ..., \"system\": ...}")
-    retrain.add_argument("--model", help=f"output path (default ${MODEL_ENV} or {DEFAULT_MODEL})")
+    retrain = sub.add_parser("retrain", help="retrain with coordinators' and reviewers' corrections")
+    retrain.add_argument("--corrections", help=f"text<TAB>system lines (default $NLP_MODEL_DIR/{CORRECTIONS}, "
+                                               f"else instance/nlp-model/{CORRECTIONS})")
+    retrain.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: skip, much faster)")
     retrain.set_defaults(run=cmd_retrain)
+    sub.add_parser("build-model", help="rebuild the model shipped in nlp/data").set_defaults(run=cmd_build_model)
     sub.add_parser("compose", help="rebuild the corpus from its term lists").set_defaults(run=cmd_compose)
     return top
 

@@ -13,6 +13,7 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from nlp.runtime import DATA_DIR
 
@@ -48,16 +49,33 @@ def load(path: Path = CORPUS) -> list[Row]:
         ]
 
 
-def load_corrections(path: Path) -> list[Row]:
-    """Read reviewer corrections: JSON lines {"text": ..., "system": ...}."""
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            if item.get("system") in SYSTEMS and item.get("text"):
-                rows.append(Row(item["text"], item["system"], "correction",
-                                item["text"], "correction from a reviewer"))
-    return rows
+def correction_row(text: str, system: str) -> Row:
+    """A reviewer's correction as a training row (its own group: never split across folds)."""
+    return Row(text, system, "correction", text, "correction from a coordinator or reviewer")
+
+
+def correction_rows(pairs: Iterable[tuple[str, str]]) -> tuple[list[Row], int]:
+    """Corrections as rows, and how many pairs were ignored (empty text or unknown system code)."""
+    rows, ignored = [], 0
+    for text, system in pairs:
+        text, system = " ".join(str(text).split()), str(system).strip()
+        if text and system in SYSTEMS:
+            rows.append(correction_row(text, system))
+        else:
+            ignored += 1
+    return rows, ignored
+
+
+def read_corrections(path: Path) -> list[tuple[str, str]]:
+    """(text, system) pairs from a `text<TAB>system` file, one per line, no header needed."""
+    pairs = []
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        text, tab, system = line.rpartition("\t")
+        if tab and (text.strip(), system.strip()) != ("text", "system"):
+            pairs.append((text, system))
+        elif line.strip():
+            pairs.append((line, ""))  # no tab: counted as ignored by correction_rows
+    return pairs
 
 
 def _fill(pattern: str, obj: str, topic: str, terms: dict, rng: random.Random) -> str:

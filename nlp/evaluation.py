@@ -46,8 +46,12 @@ def predict(model: SystemModel, rows: list[Row]) -> tuple[list[str], list[bool]]
     return guess, [not c.unsure for c in results]
 
 
-def cross_validate(rows: list[Row], folds: int = 5, c: float | None = None) -> tuple[list[str], list[bool]]:
-    """Out-of-fold predictions; folds split by group so a term never spans train and test."""
+def cross_validate(rows: list[Row], folds: int = 5, c: float | None = None,
+                   extra: list[Row] | tuple[Row, ...] = ()) -> tuple[list[str], list[bool]]:
+    """Out-of-fold predictions; folds split by group so a term never spans train and test.
+
+    `extra` rows (reviewers' corrections) are in every training fold and never tested.
+    """
     from sklearn.model_selection import StratifiedGroupKFold
 
     guess: list[str] = [""] * len(rows)
@@ -55,7 +59,7 @@ def cross_validate(rows: list[Row], folds: int = 5, c: float | None = None) -> t
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=4)
     labels = [r.system for r in rows]
     for train, test in splitter.split(rows, labels, [r.group for r in rows]):
-        model = fit([rows[i] for i in train], c=c)
+        model = fit([rows[i] for i in train] + list(extra), c=c)
         g, s = predict(model, [rows[i] for i in test])
         for i, gi, si in zip(test, g, s):
             guess[i], sure[i] = gi, si

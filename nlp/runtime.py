@@ -4,17 +4,14 @@ Nothing is loaded at import time. ``warm()`` (called by the gateway at worker st
 background thread) loads both once per process; any function that needs them before warm
 finishes simply loads them itself, and a lock makes sure two threads never load twice.
 
-Where the classifier comes from:
-
-* ``NLP_MODEL_PATH`` set and the file exists: it is unpickled (only point it at a file
-  written by ``python -m nlp retrain``; pickle files must be trusted).
-* otherwise the model is trained in-process from ``nlp/data/corpus.tsv`` (about 2 s).
+Where the classifier comes from is ``nlp/store.py``'s business: the cache directory
+(``$NLP_MODEL_DIR`` or ``instance/nlp-model``), the model shipped in ``nlp/data``, or
+training from ``nlp/data/corpus.tsv`` when neither matches the current corpus and code.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import warnings
 from pathlib import Path
@@ -25,7 +22,6 @@ if TYPE_CHECKING:
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "userdict.txt"
-MODEL_ENV = "NLP_MODEL_PATH"
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +45,7 @@ class Runtime:
 
     @property
     def model(self) -> SystemModel:
-        """The trained system classifier (loaded from NLP_MODEL_PATH or trained now)."""
+        """The trained system classifier (loaded from a stored model or trained now)."""
         if self._model is None:
             with self._lock:
                 if self._model is None:
@@ -81,14 +77,10 @@ def _load_tokenizer() -> Any:
 
 
 def _load_model() -> SystemModel:
-    """Load the pickled model named by NLP_MODEL_PATH, or train one from the corpus."""
-    from nlp import classifier
+    """The stored model when it matches the corpus, corrections and code; else one trained now."""
+    from nlp import store
 
-    path = os.environ.get(MODEL_ENV)
-    if path and Path(path).is_file():
-        log.info("loading system classifier from %s", path)
-        return classifier.load_model(Path(path))
-    return classifier.train_default()
+    return store.load_or_train().model
 
 
 RUNTIME = Runtime()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,26 @@ def similar_pairs() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def model():
-    """The shipped classifier, trained once for the whole session."""
+def model(tmp_path_factory: pytest.TempPathFactory):
+    """The classifier for the shipped corpus, without any corrections a developer retrained in.
+
+    An empty cache directory makes it the model shipped in nlp/data (or one trained now when
+    that is stale), whatever instance/nlp-model holds.
+    """
+    from nlp import store
     from nlp.runtime import RUNTIME
 
-    RUNTIME.warm()
+    RUNTIME.set_model(store.load_or_train(tmp_path_factory.mktemp("nlp-model")).model)
     return RUNTIME.model
+
+
+@pytest.fixture()
+def model_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model) -> Iterator[Path]:
+    """An empty NLP_MODEL_DIR for this test; the process-wide classifier is put back afterwards."""
+    from nlp import store
+    from nlp.runtime import RUNTIME
+
+    directory = tmp_path / "nlp-model"
+    monkeypatch.setenv(store.DIR_ENV, str(directory))
+    yield directory
+    RUNTIME.set_model(model)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nlp import Classification, classify
+from nlp import Classification, classify, retrain
 from nlp import classifier, corpus, evaluation
 from nlp.baseline import keyword_system
-from nlp.corpus import Row
 
 
 @pytest.mark.parametrize(
@@ -82,16 +81,63 @@ def test_corpus_rows_carry_provenance() -> None:
     assert min(counts.values()) >= 200
 
 
-def test_corrections_change_the_model(model: classifier.SystemModel, tmp_path: Path) -> None:
-    """A reviewer's corrections, retrained in, move a confusable title; save/load keeps it."""
-    text = "巷道水沟盖板改进"
-    wanted = next(s for s in corpus.SYSTEMS if s != model.classify(text).alternatives[0][0])
-    corrections = [Row(text, wanted, "correction")] * 5
-    retrained = classifier.fit(corpus.load() + corrections)
-    assert retrained.classify(text).alternatives[0][0] == wanted
-    path = tmp_path / "model.pkl"
-    classifier.save(retrained, path)
-    assert classifier.load_model(path).classify(text) == retrained.classify(text)
+AMBIGUOUS = "皮带机头除尘喷雾装置"  # dust (ventilation) at a belt head (transport): a close call
+CORRECTIONS = [
+    (AMBIGUOUS, "transport"),
+    ("皮带机转载点喷雾降尘装置", "transport"),
+    ("带式输送机机头喷雾降尘改造", "transport"),
+    ("皮带机头  除尘喷雾装置", "transport"),  # the same project corrected twice, spaced differently
+    ("", "transport"),  # ignored: no text
+    ("井下照明灯具改进", "lighting"),  # ignored: not a system code
+]
+
+
+def test_retrain_follows_a_handful_of_corrections(model: classifier.SystemModel, model_dir: Path) -> None:
+    """An ambiguous title the model files under ventilation goes to transport once people say so."""
+    before = classify(AMBIGUOUS)
+    assert before.alternatives[0][0] == "ventilation" and before.confidence < 0.8
+    report = retrain(CORRECTIONS, folds=0)
+    after = classify(AMBIGUOUS)
+    assert after.system == "transport" and not after.unsure
+    assert classify("局部通风机双风机自动切换").system == "ventilation"  # the rest is not forgotten
+    assert (report.corrections, report.ignored, report.previous_corrections) == (4, 2, 0)
+    assert report.before.corrections_accuracy < report.after.corrections_accuracy == 1.0
+    assert report.after.cv_accuracy is None and report.saved_to == model_dir
+
+
+def test_retrain_cross_validates_with_the_corrections_in_training(
+        model: classifier.SystemModel, model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: CV with the corrections the stored model had; after: with the new ones; never tested on them."""
+    calls: list[tuple[int, int, list[str]]] = []
+
+    def fake_cv(rows: list, folds: int = 5, c: float | None = None, extra: list = ()) -> tuple[list, list]:
+        calls.append((len(rows), folds, [r.text for r in extra]))
+        return [r.system for r in rows][:-1] + ["none"], [True] * (len(rows) - 1) + [False]
+
+    monkeypatch.setattr(evaluation, "cross_validate", fake_cv)
+    monkeypatch.setattr(classifier, "fit", lambda rows: model)  # the plumbing, not the fit, is tested here
+    retrain(CORRECTIONS[:1], folds=0)
+    report = retrain(CORRECTIONS[1:3], folds=3)
+    n = len(corpus.load())
+    assert calls == [(n, 3, [AMBIGUOUS]), (n, 3, [t for t, _ in CORRECTIONS[1:3]])]
+    assert report.before.cv_accuracy == report.after.cv_accuracy == pytest.approx((n - 1) / n)
+    assert report.after.cv_unsure_rate == pytest.approx(1 / n) and report.previous_corrections == 1
+    assert any(line.startswith("corpus CV top-1 (3-fold)") for line in report.lines())
+
+
+def test_retrained_model_is_what_the_next_process_loads(model: classifier.SystemModel, model_dir: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """After retrain, a fresh runtime (the next warm) loads the corrected model instead of training."""
+    from nlp import runtime, store
+
+    retrain(CORRECTIONS[:3], folds=0)
+    stored = store.read(model_dir)
+    assert stored is not None and len(stored.corrections) == 3
+    monkeypatch.setattr(classifier, "fit", lambda rows: pytest.fail("trained instead of loading"))
+    assert runtime.Runtime().model.classify(AMBIGUOUS).system == "transport"
+    monkeypatch.setattr(classifier, "fit", lambda rows: model)
+    retrain([], folds=0)  # no corrections: back to the corpus alone, the same key as the shipped model
+    assert store.read(model_dir).key == store.read(store.SHIPPED_DIR).key  # type: ignore[union-attr]
 
 
 def test_result_type(model: classifier.SystemModel) -> None:

@@ -36,14 +36,24 @@ def test_classify_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     assert second["system"] is None and second["unsure"] is True
 
 
-def test_retrain_saves_and_reports(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                   tmp_path: Path, model) -> None:
-    """retrain prints before/after figures and writes the model where asked."""
-    corrections = tmp_path / "corrections.jsonl"
-    corrections.write_text(json.dumps({"text": "巷道水沟盖板改进", "system": "tunneling"},
-                                      ensure_ascii=False) + "\n", encoding="utf-8")
-    target = tmp_path / "model.pkl"
-    out = run(monkeypatch, capsys, ["retrain", "--corrections", str(corrections),
-                                    "--model", str(target)], "")
-    assert target.is_file()
-    assert any(x.startswith("before") for x in out) and any(x.startswith("after") for x in out)
+def test_retrain_reads_the_default_file_and_stores_the_model(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
+    """retrain reads $NLP_MODEL_DIR/corrections.tsv, prints before/after and stores the model there."""
+    from nlp import store
+
+    model_dir.mkdir()
+    (model_dir / "corrections.tsv").write_text("皮带机头除尘喷雾装置\ttransport\n", encoding="utf-8")
+    out = run(monkeypatch, capsys, ["retrain", "--folds", "0"], "")
+    assert out[0].startswith("corrections: 1 used, 0 ignored")
+    assert any(x.startswith("corrections filed as corrected") and x.endswith("1.000") for x in out)
+    stored = store.read(model_dir)
+    assert stored is not None and [(r.text, r.system) for r in stored.corrections] == [
+        ("皮带机头除尘喷雾装置", "transport")]
+
+
+def test_retrain_without_a_corrections_file_says_how_to_make_one(
+        capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
+    """A missing file is an error that names the export command, and nothing is trained."""
+    assert main(["retrain"]) == 2
+    assert "python -m bot export corrections" in capsys.readouterr().err
+    assert not model_dir.exists()

@@ -52,17 +52,6 @@ def test_two_threads_load_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == {"tokenizer": 1, "model": 1}
 
 
-def test_model_path_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, model) -> None:
-    """NLP_MODEL_PATH names a retrained model that is loaded instead of training."""
-    from nlp import classifier
-
-    path = tmp_path / "m.pkl"
-    classifier.save(model, path)
-    monkeypatch.setenv(runtime.MODEL_ENV, str(path))
-    fresh = runtime.Runtime()
-    assert fresh.model.labels == model.labels
-
-
 def test_no_imports_from_app_layers() -> None:
     """nlp stays independent of bot, handlers, models and web."""
     for source in NLP_DIR.glob("*.py"):
