@@ -5,7 +5,6 @@ handled first; everything else is the answer to whatever the current state asked
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 import nlp
-from handlers import bind, query, review, submit, texts
+from handlers import bind, query, review, steps, submit, texts
 from handlers.photos import attach_photo
 from handlers.similar import SimilarProjects
 from handlers.messages import Event, Incoming, Kind, Reply
@@ -81,14 +80,14 @@ def _route(t: Turn, stale: bool) -> State:
         return handled
     if t.worker.unit_id is None and (state not in BIND_STATES or t.intent in ("submit", "describe")):
         return _unbound(t)
-    return STEPS.get(state, idle)(t)
+    return STEPS.get(state, steps.idle)(t)
 
 
 def _welcome_back(t: Turn) -> State:
     """Someone back after a long time mid-form: mention the draft instead of taking this as an answer."""
     draft = submit.current_draft(t)
     if draft is None:
-        return idle(t)
+        return steps.idle(t)
     t.say(texts.WELCOME_BACK_DRAFT.format(title=draft.title or texts.DRAFT_NO_TITLE))
     return State.idle
 
@@ -120,9 +119,9 @@ def _global(t: Turn) -> State | None:
         return next_state if next_state == State.ask_return_reason else _resume(t, state)
     if intent == "back" and state in FORM_STATES:
         draft = submit.current_draft(t)
-        return submit.go_back(t, draft) if draft else idle(t)
+        return submit.go_back(t, draft) if draft else steps.idle(t)
     if intent == "edit" and state in FORM_STATES and t.slots_in.get("field"):
-        return _edit(t)
+        return steps.edit(t)
     return None
 
 
@@ -163,47 +162,6 @@ def _cancel(t: Turn) -> State:
     return State.idle
 
 
-def _edit(t: Turn) -> State:
-    """A correction of one field, given at any step ("标题改成…", "效益是5万")."""
-    draft = submit.current_draft(t)
-    if draft is None:
-        return idle(t)
-    field, value = t.slots_in["field"], t.slots_in.get("value")
-    if not value:
-        t.remember(editing=field)
-        t.say(_edit_prompt(field))
-        return State.edit_field
-    value = _own_words(t.raw, value)
-    t.text = value
-    t.slots_in = dict(nlp.understand(value).slots)
-    if submit.answer(t, draft, field):
-        t.say(texts.EDITED)
-    return submit.ask_next(t, draft)
-
-
-def _own_words(raw: str, value: str) -> str:
-    """The worker's own words for a value read from compacted text: punctuation and case kept.
-
-    "成员改成李四、王五" is understood as value "李四王五"; the names need their separator back.
-    """
-    for start in range(len(raw)):
-        tail = raw[start:]
-        if "".join(ch for ch in nlp.normalize(tail) if unicodedata.category(ch)[0] in "LN").lower() == value:
-            return tail.strip(submit.EDGE_PUNCT)
-    return value
-
-
-def _edit_prompt(field: str) -> str:
-    """Ask for a new value of one field."""
-    if field == "category":
-        return texts.ASK_CATEGORY
-    if field == "system":
-        return texts.ASK_SYSTEM
-    if field == "members":
-        return texts.ASK_MEMBERS
-    return texts.ASK_EDIT_VALUE.format(field=texts.FIELD_NAMES.get(field, field))
-
-
 def _unbound(t: Turn) -> State:
     """An unbound worker: bind first, then go straight on to what they wanted."""
     if t.intent == "bind":
@@ -215,127 +173,20 @@ def _unbound(t: Turn) -> State:
     return bind.ask(t, first_time=first_time)
 
 
-def idle(t: Turn) -> State:
-    """No form open: start what the message asks for."""
-    intent = t.intent
-    if intent in ("submit", "continue"):
-        draft = submit.current_draft(t)
-        if intent == "continue" and draft is None:
-            t.say(texts.NOTHING_TO_CONTINUE)
-            return State.idle
-        return submit.start(t)
-    if intent == "describe":
-        return submit.start(t, prefill=t.raw)
-    if intent == "bind":
-        return bind.take_code_or_unit(t) if (t.slots_in.get("code") or t.slots_in.get("unit_text")) else bind.ask(t)
-    if intent == "greeting":
-        t.say(texts.GREETING)
-    else:
-        t.say(texts.CHITCHAT)
-    _mention_draft(t)
-    return State.idle
-
-
-def _mention_draft(t: Turn) -> None:
-    """Remind the worker of a draft left alone (once per draft change)."""
-    draft = submit.current_draft(t)
-    if draft is None:
-        return
-    mark = f"{draft.id}:{draft.updated_at.isoformat()}"
-    if t.memory("draft_mentioned") != mark:
-        t.say(texts.DRAFT_WAITING.format(title=draft.title or texts.DRAFT_NO_TITLE))
-        t.remember(draft_mentioned=mark)
-
-
-def _form_step(t: Turn) -> State:
-    """Take the message as the answer to the field being asked."""
-    draft = submit.current_draft(t)
-    if draft is None:
-        return idle(t)
-    field = FIELD_OF[t.state]
-    if t.intent in ("submit", "continue"):
-        return submit.ask_next(t, draft)
-    if not submit.answer(t, draft, field):
-        return t.state
-    return submit.ask_next(t, draft)
-
-
-def _confirm_step(t: Turn) -> State:
-    """At the summary: confirm, or pick a field to edit by its number."""
-    draft = submit.current_draft(t)
-    if draft is None:
-        return idle(t)
-    if t.intent == "confirm":
-        return submit.confirm(t, draft)
-    if t.intent in ("choice", "query") and t.slots_in.get("number", "").isdigit():
-        index = int(t.slots_in["number"]) - 1
-        fields = ("title", "description", "category", "system", "benefit", "members")
-        if 0 <= index < len(fields):
-            t.remember(editing=fields[index])
-            t.say(_edit_prompt(fields[index]))
-            return State.edit_field
-    if t.intent == "describe":
-        submit.fill_from_description(t, submit.current_draft(t), t.text)
-        return submit.ask_next(t, draft)
-    t.say(submit.question(t, State.confirm_submission))
-    return State.confirm_submission
-
-
-def _edit_field_step(t: Turn) -> State:
-    """The new value of the field picked from the summary."""
-    draft = submit.current_draft(t)
-    if draft is None:
-        return idle(t)
-    if not submit.answer(t, draft, t.memory("editing", "title")):
-        return State.edit_field
-    t.remember(editing=None)
-    return submit.ask_next(t, draft)
-
-
-def _duplicate_step(t: Turn) -> State:
-    """Same title already submitted: submit anyway, rename, or drop."""
-    draft = submit.current_draft(t)
-    choice = t.slots_in.get("number")
-    if draft is None:
-        return idle(t)
-    if choice == "1" or t.intent == "confirm":
-        return submit.confirm(t, draft, force=True)
-    if choice == "2":
-        t.remember(editing="title")
-        t.say(_edit_prompt("title"))
-        return State.edit_field
-    if choice == "3":
-        return submit.cancel(t)
-    t.say(texts.INVALID_DUPLICATE_CHOICE)
-    return State.confirm_duplicate
-
-
-def _cancel_step(t: Turn) -> State:
-    """Confirm throwing the draft away, or go back to the form."""
-    if t.intent == "confirm":
-        return submit.cancel(t)
-    back_to = State(t.memory("cancel_from", State.idle))
-    t.remember(cancel_from=None)
-    t.say(texts.RESUMING.format(question=submit.question(t, back_to)))
-    return back_to
-
-
-FIELD_OF = {State.ask_title: "title", State.ask_description: "description", State.ask_category: "category",
-            State.ask_system: "system", State.ask_benefit: "benefit"}
 STEPS: dict[State, Callable[[Turn], State]] = {
-    State.idle: idle,
+    State.idle: steps.idle,
     State.bind_code: bind.take_code_or_unit,
     State.bind_choose: bind.choose_unit,
     State.bind_name: bind.take_name,
-    State.ask_title: _form_step,
-    State.ask_description: _form_step,
-    State.ask_category: _form_step,
-    State.ask_system: _form_step,
-    State.ask_benefit: _form_step,
-    State.confirm_submission: _confirm_step,
-    State.edit_field: _edit_field_step,
-    State.confirm_duplicate: _duplicate_step,
-    State.confirm_cancel: _cancel_step,
+    State.ask_title: steps.form_step,
+    State.ask_description: steps.form_step,
+    State.ask_category: steps.form_step,
+    State.ask_system: steps.form_step,
+    State.ask_benefit: steps.form_step,
+    State.confirm_submission: steps.confirm_step,
+    State.edit_field: steps.edit_field_step,
+    State.confirm_duplicate: steps.duplicate_step,
+    State.confirm_cancel: steps.cancel_step,
     State.ask_return_reason: review.take_return_reason,
 }
 
