@@ -99,9 +99,13 @@ def report(threshold: float, c: float | None = None) -> str:
            format_scores("model, held-out", ho), format_scores("keywords, held-out", base_ho),
            "", "confusion (cross-validation):", format_confusion(cv),
            "", "confusion (held-out):", format_confusion(ho)]
-    by_style = {}
-    for r, g in zip(rows, guess):
-        by_style.setdefault(r.style, []).append(r.system == g)
-    out += ["", "CV accuracy by style: " + ", ".join(
-        f"{k} {sum(v) / len(v):.3f} (n={len(v)})" for k, v in sorted(by_style.items()))]
+    by_style: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_style.setdefault(r.style, []).append(i)
+    out += ["", "cross-validation by style:"]
+    for style, index in sorted(by_style.items()):
+        part = score([truth[i] for i in index], [guess[i] for i in index], [sure[i] for i in index])
+        # No macro-F1 here: most styles hold only some of the systems.
+        out.append(f"  {style:<12} n={len(index):<5} accuracy {part.accuracy:.3f}  "
+                   f"sure-accuracy {part.sure_accuracy:.3f}  unsure {part.unsure_rate:.3f}")
     return "\n".join(out)

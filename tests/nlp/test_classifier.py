@@ -61,6 +61,10 @@ def test_cross_validation_targets() -> None:
     print(evaluation.format_scores("cross-validation", scores))
     assert scores.accuracy >= 0.9 and scores.accuracy > baseline.accuracy
     assert scores.sure_accuracy >= 0.95 and scores.unsure_rate <= 0.2
+    for style in {r.style for r in rows}:  # a sure answer is trustworthy whatever the style
+        index = [i for i, r in enumerate(rows) if r.style == style]
+        part = evaluation.score([truth[i] for i in index], [guess[i] for i in index], [sure[i] for i in index])
+        assert part.sure_accuracy >= 0.95, style
 
 
 def test_heldout_targets(model: classifier.SystemModel) -> None:
