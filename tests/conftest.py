@@ -28,6 +28,19 @@ def _backends() -> list[str]:
     return ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def nlp_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """An empty classifier cache, so a developer's own `python -m nlp retrain` cannot change the tests."""
+    path = tmp_path_factory.mktemp("nlp-model")
+    before = os.environ.get("NLP_MODEL_DIR")
+    os.environ["NLP_MODEL_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("NLP_MODEL_DIR", None)
+    else:
+        os.environ["NLP_MODEL_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (migrating once is much faster)."""
