@@ -127,6 +127,24 @@ def test_fault_in_handler_rolls_back_and_says_try_again(app, wechat, db):
     assert count(db, InboundMessage) == 1
 
 
+def test_effects_that_fail_to_write_roll_back_and_say_try_again(app, wechat, db):
+    gateway = app.extensions["wechat_gateway"]
+    original = gateway.handler
+
+    def clashing(session, incoming):
+        reply = original(session, incoming)
+        session.add(Worker(openid=incoming.openid))  # the same openid again: refused when written
+        return reply
+
+    gateway.handler = clashing
+    message = wechat.follower.text("你好")
+    assert wechat.post(message).text == texts.TRY_AGAIN
+    assert count(db, Worker) == 0 and count(db, InboundMessage) == 0
+    gateway.handler = original
+    assert "申报" in wechat.post(message).text
+    assert count(db, InboundMessage) == 1
+
+
 def test_safe_mode_round_trip(settings_overrides):
     app = create_app({**settings_overrides, "WECHAT_AES_KEY": AES_KEY})
     follower = SimulatedFollower(token=TOKEN, openid="o_safe", app_id=APP_ID, aes_key=AES_KEY, mode="safe")
