@@ -21,7 +21,7 @@ from models.base import utcnow
 from models.corrections import correct_system, training_corrections
 from models.errors import DomainError
 from models.export import PROJECT_FIELDS, project_rows
-from models.migrate import upgrade
+from models.migrate import is_current, upgrade
 from models.project import System
 from models.workflow import find_any_round
 from models.seed import seed_demo, unit_listing
@@ -36,12 +36,14 @@ def settings_or_exit() -> Settings:
 
 
 @contextmanager
-def database(settings: Settings) -> Iterator[Database]:
-    """Open the configured database for one command."""
+def database(settings: Settings, migrating: bool = False) -> Iterator[Database]:
+    """Open the configured database for one command; unless migrating it, insist on the newest schema."""
     if settings.database_url.startswith("sqlite"):
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     try:
+        if not migrating and not is_current(db.engine):
+            raise click.ClickException("the database is not at the newest schema: run `python -m bot init-db` first")
         yield db
     finally:
         db.dispose()
@@ -57,7 +59,7 @@ def main(log_level: str) -> None:
 @main.command("init-db")
 def init_db() -> None:
     """Upgrade the database to the newest schema (safe to run again)."""
-    with database(settings_or_exit()) as db:
+    with database(settings_or_exit(), migrating=True) as db:
         upgrade(db.engine)
     click.echo("database is at the newest schema")
 
@@ -66,7 +68,7 @@ def init_db() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the units and their invite codes as JSON.")
 def seed_demo_command(as_json: bool) -> None:
     """Create demo units, targets and a round whose deadlines are near."""
-    with database(settings_or_exit()) as db:
+    with database(settings_or_exit(), migrating=True) as db:
         upgrade(db.engine)
         with db.transaction() as session:
             round_ = seed_demo(session, utcnow())

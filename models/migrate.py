@@ -27,6 +27,18 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def head_revision() -> str | None:
+    """Return the newest revision the migrations know."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest schema."""
+    return current_revision(engine) == head_revision()
+
+
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None if it was never migrated."""
     with engine.connect() as connection:

@@ -54,3 +54,26 @@ def test_export_lists_every_project_in_both_formats(env, wechat, demo, db):
         ("2026-0001", "submitted", 30000.0, "张三")]
     table = list(csv.DictReader(io.StringIO(run("export", "projects", "--format", "csv").output)))
     assert table[0]["number"] == "2026-0001" and table[0]["unit"] == "晋源能源集团一矿运输队"
+
+
+def test_commands_refuse_an_old_schema_with_one_clear_line(monkeypatch, settings_overrides, tmp_path):
+    from sqlalchemy import create_engine
+
+    from models.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        config = alembic_config(url)
+        config.attributes["connection"] = connection
+        from alembic import command
+
+        command.upgrade(config, "0002")
+    engine.dispose()
+    for key, value in {**settings_overrides, "DATABASE_URL": url}.items():
+        monkeypatch.setenv(key, str(value))
+    refused = run("export", "corrections")
+    assert refused.exit_code == 1
+    assert refused.output.strip() == "Error: the database is not at the newest schema: run `python -m bot init-db` first"
+    assert run("init-db").exit_code == 0
+    assert run("export", "corrections").exit_code == 0
