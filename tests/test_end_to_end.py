@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,17 @@ from sqlalchemy import select
 from bot.background import BackgroundWork
 from bot.sandbox import SandboxHandle, start_sandbox_thread
 from models import Attachment, OutboundMessage
+from models.sending import SHANGHAI
 from tests.chat import bind_coordinator, bind_worker, outbox
 from tests.conftest import APP_ID
 
-DAYTIME = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai, outside quiet hours
+
+
+def next_daytime() -> datetime:
+    """The next 10:00 in Shanghai (outside quiet hours), after now: queued messages are due by then."""
+    now = datetime.now(SHANGHAI)
+    ten = now.replace(hour=10, minute=0, second=0, microsecond=0)
+    return (ten if ten > now else ten + timedelta(days=1)).astimezone(timezone.utc)
 
 
 @pytest.fixture
@@ -50,7 +57,8 @@ def test_returned_project_reaches_the_worker_once_and_photos_are_fetched(app, we
     coordinator.send_text("退回 0001 照片不清楚，请补充")
 
     work = BackgroundWork(app)
-    work.sender.clock = lambda: DAYTIME
+    daytime = next_daytime()
+    work.sender.clock = lambda: daytime
     work.run_once()
     work.run_once()  # a second round sends nothing more
 
