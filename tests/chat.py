@@ -10,12 +10,22 @@ from tests.wechat_driver import WeChatDriver
 
 TRANSPORT = "晋源能源集团一矿运输队"
 MINE_ONE = "晋源能源集团一矿"
+#: A whole project in one message, as a worker would say it.
+LONG_MESSAGE = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 
 
 def bind_worker(wechat: WeChatDriver, demo: dict[str, dict], unit: str = TRANSPORT, name: str = "张三") -> None:
     """Bind the driver's follower to a unit with the worker code."""
     wechat.send_text(demo[unit]["worker_code"])
     wechat.send_text(name)
+
+
+def submit_project(wechat: WeChatDriver, demo: dict[str, dict]) -> None:
+    """Bind the worker and submit LONG_MESSAGE as project 2026-0001 (accepting the suggested category)."""
+    bind_worker(wechat, demo)
+    wechat.send_text(LONG_MESSAGE)
+    wechat.send_text("对")
+    wechat.send_text("确认")
 
 
 def bind_coordinator(wechat: WeChatDriver, demo: dict[str, dict], unit: str = MINE_ONE,

@@ -1,18 +1,9 @@
 """Coordinators in the chat: binding with a coordinator code, pending list, approve, return, stats."""
-from tests.chat import bind_coordinator, bind_worker, outbox, projects
-
-LONG_MESSAGE = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
-
-
-def submit_one(wechat, demo):
-    bind_worker(wechat, demo)
-    wechat.send_text(LONG_MESSAGE)
-    wechat.send_text("对")
-    wechat.send_text("确认")
+from tests.chat import bind_coordinator, outbox, projects, submit_project
 
 
 def test_coordinator_returns_a_project_and_the_worker_is_told_why(wechat, demo, db):
-    submit_one(wechat, demo)
+    submit_project(wechat, demo)
     coordinator = bind_coordinator(wechat, demo)
     pending = coordinator.send_text("待审")
     assert "2026-0001" in pending and "张三" in pending
@@ -26,7 +17,7 @@ def test_coordinator_returns_a_project_and_the_worker_is_told_why(wechat, demo, 
 
 
 def test_coordinator_approves_and_a_retry_queues_one_notice(wechat, demo, db):
-    submit_one(wechat, demo)
+    submit_project(wechat, demo)
     coordinator = bind_coordinator(wechat, demo)
     message = coordinator.follower.text("通过 0001")
     assert "已通过" in coordinator.post(message).text
@@ -37,7 +28,7 @@ def test_coordinator_approves_and_a_retry_queues_one_notice(wechat, demo, db):
 
 
 def test_return_without_reason_asks_for_it(wechat, demo, db):
-    submit_one(wechat, demo)
+    submit_project(wechat, demo)
     coordinator = bind_coordinator(wechat, demo)
     assert "原因" in coordinator.send_text("退回 0001")
     coordinator.send_text("缺少效果数据")
@@ -45,26 +36,26 @@ def test_return_without_reason_asks_for_it(wechat, demo, db):
 
 
 def test_workers_cannot_use_coordinator_commands(wechat, demo, db):
-    submit_one(wechat, demo)
+    submit_project(wechat, demo)
     assert "联络员" in wechat.send_text("通过 0001")
     assert projects(db)[0].status == "submitted"
 
 
 def test_coordinator_of_another_unit_cannot_see_the_project(wechat, demo, db):
-    submit_one(wechat, demo)
+    submit_project(wechat, demo)
     other = bind_coordinator(wechat, demo, unit="晋源能源集团二矿")
     assert "没找到" in other.send_text("通过 0001")
     assert projects(db)[0].status == "submitted"
 
 
 def test_worker_withdraws_before_review(wechat, demo, db):
-    submit_one(wechat, demo)
+    submit_project(wechat, demo)
     assert "已撤回" in wechat.send_text("撤回 0001")
     assert projects(db)[0].status == "withdrawn"
 
 
 def test_stats_show_the_unit_against_its_target_by_team(wechat, demo, db):
-    submit_one(wechat, demo)
+    submit_project(wechat, demo)
     coordinator = bind_coordinator(wechat, demo)
     coordinator.send_text("通过 0001")
     stats = coordinator.send_text("统计")

@@ -7,17 +7,13 @@ from sqlalchemy import select, update
 from bot.cli import main
 from models import Attachment, ProjectEvent, Round, SystemCorrection
 from models.base import utcnow
-from tests.chat import bind_coordinator, bind_worker, outbox, projects, state_of
+from tests.chat import bind_coordinator, bind_worker, outbox, projects, state_of, submit_project
 
-LONG_MESSAGE = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 
 
 def submitted_and_returned(wechat, demo):
     """A worker's project 2026-0001, returned by the mine's coordinator for better photos."""
-    bind_worker(wechat, demo)
-    wechat.send_text(LONG_MESSAGE)
-    wechat.send_text("对")
-    wechat.send_text("确认")
+    submit_project(wechat, demo)
     coordinator = bind_coordinator(wechat, demo)
     coordinator.send_text("退回 0001 照片不清楚，请补充")
     return coordinator
@@ -55,10 +51,7 @@ def test_the_only_returned_project_needs_no_number_and_cancel_keeps_it(wechat, d
 
 
 def test_only_returned_projects_can_be_revised(wechat, demo, db):
-    bind_worker(wechat, demo)
-    wechat.send_text(LONG_MESSAGE)
-    wechat.send_text("对")
-    wechat.send_text("确认")
+    submit_project(wechat, demo)
     assert "只有被退回的项目才能修改" in wechat.send_text("修改 0001")
     colleague = wechat.as_follower("o_colleague_wang")
     bind_worker(colleague, demo, name="王五")
@@ -75,10 +68,7 @@ def test_returned_project_can_be_resubmitted_after_submissions_close(wechat, dem
 
 
 def test_coordinator_refiles_the_system_and_the_correction_is_exported(wechat, demo, db, settings_overrides):
-    bind_worker(wechat, demo)
-    wechat.send_text(LONG_MESSAGE)
-    wechat.send_text("对")
-    wechat.send_text("确认")
+    submit_project(wechat, demo)
     assert projects(db)[0].system == "transport"
     assert "联络员" in wechat.send_text("0001 专业改成机电")
 
@@ -98,10 +88,7 @@ def test_coordinator_refiles_the_system_and_the_correction_is_exported(wechat, d
 
 
 def test_staff_refile_a_project_from_the_command_line(wechat, demo, db, settings_overrides):
-    bind_worker(wechat, demo)
-    wechat.send_text(LONG_MESSAGE)
-    wechat.send_text("对")
-    wechat.send_text("确认")
+    submit_project(wechat, demo)
     env = {k: str(v) for k, v in settings_overrides.items()}
     runner = CliRunner()
     moved = runner.invoke(main, ["--log-level", "WARNING", "project", "system", "2026-0001", "mining"], env=env)

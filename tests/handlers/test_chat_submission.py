@@ -7,9 +7,8 @@ from sqlalchemy import select, update
 from handlers import texts
 from models import Attachment, Round, Worker
 from models.base import utcnow
-from tests.chat import TRANSPORT, bind_worker, projects, state_of
+from tests.chat import LONG_MESSAGE, TRANSPORT, bind_worker, projects, state_of
 
-LONG_MESSAGE = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 
 
 def test_new_follower_binds_with_code_and_submits_in_one_message(wechat, demo, db):
