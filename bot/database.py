@@ -1,12 +1,78 @@
 """Engine and session factory for the configured database, with SQLite tuned for several processes."""
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+#: How long a SQLite writer waits for the write lock before giving up (the gateway then says "try again").
+SQLITE_LOCK_TIMEOUT = 10.0
+
+
+class WriteLockTimeout(TimeoutError):
+    """Another writer held the SQLite database for longer than SQLITE_LOCK_TIMEOUT."""
+
+
+class WriteGate:
+    """Lets one SQLite write transaction run at a time: threads queue on a lock, processes on an flock.
+
+    SQLite makes a second writer wait in its busy handler, which sleeps in growing steps of up to
+    100 ms: under load the lock is often free while every writer sleeps. Here the threads of a
+    process wait on a lock that wakes the next one at once, and one thread per process waits for
+    the lock file in short steps; both waits end after `timeout` seconds.
+    """
+
+    def __init__(self, lock_path: Path | None, timeout: float = SQLITE_LOCK_TIMEOUT) -> None:
+        """Gate the database whose lock file is `lock_path` (None: an in-memory database, one process)."""
+        self.lock_path = lock_path
+        self.timeout = timeout
+        self._threads = threading.Lock()
+        self._fd = -1
+        self._fd_pid = 0
+
+    def _file(self) -> int:
+        """This process's descriptor of the lock file (a forked worker opens its own: flock is per open file)."""
+        if self._fd_pid != os.getpid():
+            self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._fd_pid = os.getpid()
+        return self._fd
+
+    def _lock_file(self, deadline: float) -> int:
+        """Take the lock file, polling in steps of at most 1 ms until the deadline."""
+        fd, pause = self._file(), 0.0001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WriteLockTimeout(f"{self.lock_path} held for over {self.timeout:g} s") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.001)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the gate for the duration of one write transaction."""
+        deadline = time.monotonic() + self.timeout
+        if not self._threads.acquire(timeout=self.timeout):
+            raise WriteLockTimeout(f"another thread held the database for over {self.timeout:g} s")
+        try:
+            fd = self._lock_file(deadline) if self.lock_path is not None else -1
+            try:
+                yield
+            finally:
+                if fd >= 0:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -20,7 +86,7 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN itself
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_TIMEOUT * 1000)}")
         if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # persistent: set once per file
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -35,10 +101,21 @@ def _tune_sqlite(engine: Engine) -> None:
 def make_engine(url: str) -> Engine:
     """Create the engine for a database URL."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False})
         _tune_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _write_gate(url: str) -> WriteGate | None:
+    """The gate for a SQLite database (its lock file lies beside the database file); None for others."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    path = parsed.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return WriteGate(None)
+    return WriteGate(Path(path + ".writelock"))
 
 
 class Database:
@@ -49,6 +126,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.write_gate = _write_gate(url)
 
     @property
     def is_postgres(self) -> bool:
@@ -58,7 +136,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Yield a session inside one transaction: committed on success, rolled back on error."""
-        with self.sessions() as session, session.begin():
+        with self.write_gate.held() if self.write_gate else nullcontext(), self.sessions() as session, \
+                session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -1,0 +1,77 @@
+"""The SQLite write gate: one writer at a time across threads and processes, waiting with a timeout."""
+import os
+import threading
+import time
+
+import pytest
+
+from bot.database import Database, WriteGate, WriteLockTimeout
+from handlers import texts
+
+
+def test_threads_of_one_process_write_one_at_a_time(tmp_path):
+    gate = WriteGate(tmp_path / "db.writelock")
+    inside, most = [0], [0]
+
+    def write():
+        with gate.held():
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            time.sleep(0.01)
+            inside[0] -= 1
+
+    threads = [threading.Thread(target=write) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1
+
+
+def test_a_second_database_handle_waits_for_the_file_lock_and_gives_up_in_time(tmp_path):
+    first, second = WriteGate(tmp_path / "db.writelock"), WriteGate(tmp_path / "db.writelock", timeout=0.2)
+    with first.held():
+        started = time.monotonic()
+        with pytest.raises(WriteLockTimeout):
+            with second.held():
+                pass
+        assert 0.2 <= time.monotonic() - started < 1
+    with second.held():  # free again once the first is done
+        pass
+
+
+def test_a_forked_worker_does_not_share_the_lock_of_its_parent(tmp_path):
+    gate = WriteGate(tmp_path / "db.writelock", timeout=0.2)
+    with gate.held():
+        pass  # the parent has opened its lock file, as gunicorn's master may before forking
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        with gate.held():
+            os.write(ready_w, b"x")
+            time.sleep(0.6)
+        os._exit(0)
+    os.read(ready_r, 1)
+    with pytest.raises(WriteLockTimeout):  # the child holds it: an inherited descriptor would let us in
+        with gate.held():
+            pass
+    os.waitpid(pid, 0)
+    with gate.held():
+        pass
+
+
+def test_only_sqlite_files_get_a_lock_file(tmp_path):
+    assert Database(f"sqlite:///{tmp_path / 'a.sqlite3'}").write_gate.lock_path == tmp_path / "a.sqlite3.writelock"
+    assert Database("sqlite://").write_gate.lock_path is None
+    assert Database("postgresql://u@127.0.0.1:1/x").write_gate is None
+
+
+def test_a_writer_that_waits_too_long_gets_try_again_not_a_500(app, wechat, db):
+    if db.write_gate is None:
+        pytest.skip("PostgreSQL has row locks, not a write gate")
+    db.write_gate.timeout = 0.2
+    other_process = WriteGate(db.write_gate.lock_path)
+    with other_process.held():
+        answer = wechat.post(wechat.follower.text("你好"))
+    assert answer.status == 200 and answer.text == texts.TRY_AGAIN
+    assert "申报" in wechat.post(wechat.follower.text("你好")).text
