@@ -4,6 +4,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import create_engine
 
 from bot.database import Database, WriteGate, WriteLockTimeout
 from handlers import texts
@@ -75,3 +76,31 @@ def test_a_writer_that_waits_too_long_gets_try_again_not_a_500(app, wechat, db):
         answer = wechat.post(wechat.follower.text("你好"))
     assert answer.status == 200 and answer.text == texts.TRY_AGAIN
     assert "申报" in wechat.post(wechat.follower.text("你好")).text
+
+
+def _backend_pid(db) -> int:
+    with db.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def test_a_pooled_connection_killed_while_idle_is_replaced(db, monkeypatch):
+    if not db.is_postgres:
+        pytest.skip("PostgreSQL connections can be cut by the server")
+    dead = _backend_pid(db)
+    admin = create_engine(db.url)  # another client kills the pooled connection
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_terminate_backend({dead})")
+    admin.dispose()
+    monkeypatch.setattr("bot.database.PING_AFTER_IDLE", 0.0)
+    assert _backend_pid(db) != dead
+
+
+def test_a_busy_pool_is_not_pinged(db, monkeypatch):
+    pings = []
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda conn: pings.append(conn) or True)
+    for _ in range(3):
+        _backend_pid(db) if db.is_postgres else db.engine.connect().close()
+    assert pings == []
+    monkeypatch.setattr("bot.database.PING_AFTER_IDLE", 0.0)
+    db.engine.connect().close()
+    assert len(pings) == (1 if db.is_postgres else 0)
