@@ -31,6 +31,7 @@ class SimilarProjects:
     threshold: float = nlp.SIMILAR_THRESHOLD
     _index: nlp.SimilarIndex = field(default_factory=nlp.SimilarIndex)
     _seen_until: datetime | None = None
+    _texts: dict[int, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _refresh(self, session: Session) -> None:
@@ -40,7 +41,10 @@ class SimilarProjects:
         if self._seen_until is not None:
             query = query.where(Project.updated_at >= self._seen_until)
         for project_id, title, description, updated_at in session.execute(query):
-            self._index.add(str(project_id), f"{title} {description}".strip())
+            text = f"{title} {description}".strip()
+            if self._texts.get(project_id) != text:  # an unchanged text would only force a rebuild
+                self._texts[project_id] = text
+                self._index.add(str(project_id), text)
             if self._seen_until is None or updated_at > self._seen_until:
                 self._seen_until = updated_at
 

@@ -1,4 +1,5 @@
 """Similar earlier projects: the worker is told before confirming, the coordinator sees them in the details."""
+from models import Project
 from tests.chat import bind_coordinator, bind_worker, projects
 
 FIRST = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
@@ -40,3 +41,20 @@ def test_a_different_idea_is_not_called_similar(wechat, demo, db):
     colleague = wechat.as_follower("o_colleague_wang")
     bind_worker(colleague, demo, name="王五")
     assert "提交成功" in submit(colleague, OTHER_IDEA)
+
+
+def test_the_index_is_not_rebuilt_when_nothing_changed(app, wechat, demo, db, monkeypatch):
+    from nlp import SimilarIndex
+
+    bind_worker(wechat, demo)
+    submit(wechat, FIRST)
+    similar = app.extensions["similar_projects"]
+    added: list[str] = []
+    original = SimilarIndex.add
+    monkeypatch.setattr(SimilarIndex, "add", lambda self, key, text: added.append(key) or original(self, key, text))
+    with db.transaction() as session:
+        project = session.get(Project, 1)
+        similar.find(session, project)
+        assert added == [str(project.id)]  # indexed on first sight
+        similar.find(session, project)
+    assert added == [str(project.id)]  # nothing changed since: no second add, so no rebuild
