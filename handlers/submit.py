@@ -246,7 +246,7 @@ def confirm(t: Turn, draft: Project, force: bool = False) -> State:
     if duplicate is not None:
         t.say(texts.DUPLICATE_TITLE.format(title=duplicate.title, number=duplicate.number))
         return State.confirm_duplicate
-    if not force and _warned_of_similar(t, draft):
+    if not force and draft.status == ProjectStatus.draft and _warned_of_similar(t, draft):  # not on resubmission
         return State.confirm_submission
     resubmitted = draft.status == ProjectStatus.returned
     try:
