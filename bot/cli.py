@@ -21,7 +21,7 @@ from models.base import utcnow
 from models.corrections import correct_system, training_corrections
 from models.errors import DomainError
 from models.export import PROJECT_FIELDS, project_rows
-from models.migrate import is_current, upgrade
+from models.migrate import schema_problem, upgrade
 from models.project import System
 from models.workflow import find_any_round
 from models.seed import seed_demo, unit_listing
@@ -42,8 +42,9 @@ def database(settings: Settings, migrating: bool = False) -> Iterator[Database]:
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     try:
-        if not migrating and not is_current(db.engine):
-            raise click.ClickException("the database is not at the newest schema: run `python -m bot init-db` first")
+        problem = None if migrating else schema_problem(db.engine)
+        if problem:
+            raise click.ClickException(problem)
         yield db
     finally:
         db.dispose()

@@ -17,7 +17,7 @@ from bot.chat_client import run_chat
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
 from bot.demo_run import prepare_demo
 from bot.sandbox import serve_sandbox, start_sandbox_thread
-from models.migrate import is_current
+from models.migrate import schema_problem
 
 #: Settings the demo uses when the environment gives none: nothing here is secret.
 DEMO_SETTINGS = {
@@ -94,8 +94,9 @@ def serve_command(host: str, port: int) -> None:
         app = create_app()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    if not is_current(app.extensions["db"].engine):
-        raise click.ClickException("the database is not at the newest schema: run `python -m bot init-db` first")
+    problem = schema_problem(app.extensions["db"].engine)
+    if problem:
+        raise click.ClickException(problem)
     app.run(host=host, port=port, threaded=True)
 
 

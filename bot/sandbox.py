@@ -27,9 +27,6 @@ CUSTOM_MSGTYPES = frozenset({"text", "image", "voice", "video", "music", "news",
 OK: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
 
 api = Blueprint("sandbox_api", __name__)
-_state = current_state
-
-
 def _fail(errcode: int) -> Response:
     """Answer a WeChat error as WeChat does: HTTP 200 with errcode and errmsg."""
     return jsonify(wechat_error(errcode))
@@ -61,7 +58,7 @@ def _before() -> Response | None:
     g.body = _parse_body()
     if request.path.startswith("/_sandbox"):
         return None
-    state = _state()
+    state = current_state()
     if state.is_down():
         return Response("503 Service Unavailable", status=503, mimetype="text/plain")
     stall = state.take_rule("stall", request.path)
@@ -88,7 +85,7 @@ def _record(response: Response) -> Response:
         answer = {"content_type": response.mimetype, "bytes": len(response.get_data())}
     body = getattr(g, "body", None)
     openid = body.get("touser") if isinstance(body, dict) else None
-    seq = _state().record({
+    seq = current_state().record({
         "time": time.time(), "method": request.method, "path": request.path,
         "query": request.args.to_dict(), "body": body, "status": response.status_code,
         "response": answer, "openid": openid or request.args.get("openid"),
@@ -99,7 +96,7 @@ def _record(response: Response) -> Response:
 
 def _credentials_error(appid: str | None, secret: str | None) -> int:
     """Return 0 when appid and secret are this account's, else WeChat's errcode."""
-    state = _state()
+    state = current_state()
     if appid != state.app_id:
         return 40013
     return 0 if secret == state.app_secret else 40125
@@ -113,7 +110,7 @@ def token() -> Response:
     errcode = _credentials_error(request.args.get("appid"), request.args.get("secret"))
     if errcode:
         return _fail(errcode)
-    value, expires_in = _state().issue_token("basic", force=True)
+    value, expires_in = current_state().issue_token("basic", force=True)
     return jsonify({"access_token": value, "expires_in": expires_in})
 
 
@@ -128,7 +125,7 @@ def stable_token() -> Response:
     errcode = _credentials_error(body.get("appid"), body.get("secret"))
     if errcode:
         return _fail(errcode)
-    value, expires_in = _state().issue_token("stable", force=bool(body.get("force_refresh")))
+    value, expires_in = current_state().issue_token("stable", force=bool(body.get("force_refresh")))
     return jsonify({"access_token": value, "expires_in": expires_in})
 
 
@@ -137,7 +134,7 @@ def _recipient_error(body: dict[str, Any]) -> int:
     touser = body.get("touser")
     if not isinstance(touser, str) or not touser:
         return 40003
-    return 0 if _state().is_subscribed(touser) else 43004
+    return 0 if current_state().is_subscribed(touser) else 43004
 
 
 @api.post("/cgi-bin/message/custom/send")
@@ -149,7 +146,7 @@ def custom_send() -> Response:
     msgtype = body.get("msgtype")
     if not isinstance(msgtype, str) or msgtype not in CUSTOM_MSGTYPES or not isinstance(body.get(msgtype), dict):
         return _fail(40008)
-    if msgtype in ("image", "voice") and _state().get_media(str(body[msgtype].get("media_id"))) is None:
+    if msgtype in ("image", "voice") and current_state().get_media(str(body[msgtype].get("media_id"))) is None:
         return _fail(40007)
     return _fail(errcode) if (errcode := _recipient_error(body)) else jsonify(OK)
 
@@ -164,7 +161,7 @@ def template_send() -> Response:
         return _fail(40037)
     if errcode := _recipient_error(body):
         return _fail(errcode)
-    return jsonify({**OK, "msgid": _state().next_msgid()})
+    return jsonify({**OK, "msgid": current_state().next_msgid()})
 
 
 @api.post("/cgi-bin/menu/create")
@@ -175,21 +172,21 @@ def menu_create() -> Response:
         return _fail(body)
     if not isinstance(body.get("button"), list) or not body["button"]:
         return _fail(47001)
-    _state().set_menu(body)
+    current_state().set_menu(body)
     return jsonify(OK)
 
 
 @api.get("/cgi-bin/menu/get")
 def menu_get() -> Response:
     """Return the custom menu, or 46003 when none exists."""
-    menu = _state().get_menu()
+    menu = current_state().get_menu()
     return jsonify({"menu": menu}) if menu else _fail(46003)
 
 
 @api.get("/cgi-bin/get_current_selfmenu_info")
 def selfmenu_info() -> Response:
     """Return the menu as the 'current self-menu' API shows it."""
-    menu = _state().get_menu()
+    menu = current_state().get_menu()
     return jsonify({"is_menu_open": 1 if menu else 0, "selfmenu_info": menu or {"button": []}})
 
 
@@ -197,7 +194,7 @@ def selfmenu_info() -> Response:
 def media_get() -> Response:
     """Return the media bytes (an image) for a known media_id."""
     media_id = request.args.get("media_id", "")
-    data = _state().get_media(media_id)
+    data = current_state().get_media(media_id)
     if data is None:
         return _fail(40007)
     kind = image_type(data)
@@ -213,7 +210,7 @@ def media_upload() -> Response:
     if media is None:
         return _fail(44002)
     media.stream.seek(0)
-    media_id = _state().put_media(media.read())
+    media_id = current_state().put_media(media.read())
     return jsonify({"type": request.args.get("type", "image"), "media_id": media_id,
                     "created_at": int(time.time())})
 
@@ -224,7 +221,7 @@ def user_info() -> Response:
     openid = request.args.get("openid", "")
     if not openid:
         return _fail(40003)
-    state = _state()
+    state = current_state()
     if not state.is_subscribed(openid):
         return jsonify({"subscribe": 0, "openid": openid, "tagid_list": []})
     profile = {"subscribe": 1, "openid": openid, "nickname": f"Follower {openid[-4:]}", "sex": 0,
@@ -242,7 +239,7 @@ def oauth_access_token() -> Response:
     errcode = _credentials_error(request.args.get("appid"), request.args.get("secret"))
     if errcode:
         return _fail(errcode)
-    grant = _state().redeem_oauth_code(request.args.get("code", ""))
+    grant = current_state().redeem_oauth_code(request.args.get("code", ""))
     if isinstance(grant, int):
         return _fail(grant)
     return jsonify({"access_token": f"sandbox-oauth-{secrets.token_urlsafe(16)}", "expires_in": 7200,

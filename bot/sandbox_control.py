@@ -20,9 +20,6 @@ def current_state() -> SandboxState:
     return current_app.extensions["wechat_sandbox"]
 
 
-_state = current_state
-
-
 
 def _control_body() -> dict[str, Any]:
     """Return the control call's JSON object body (empty when none)."""
@@ -59,7 +56,7 @@ def calls() -> Response:
     limit = request.args.get("limit")
     if not since.lstrip("-").isdigit() or (limit is not None and not limit.isdigit()):
         return _bad("since and limit must be integers")
-    return jsonify(_state().find_calls(request.args.get("path"), request.args.get("openid"),
+    return jsonify(current_state().find_calls(request.args.get("path"), request.args.get("openid"),
                                        int(since), int(limit) if limit is not None else None))
 
 
@@ -71,7 +68,7 @@ def add_fault() -> Response:
     rule = _rule_from_body(kind)
     if isinstance(rule, str):
         return _bad(rule)
-    _state().add_rule(kind, rule)
+    current_state().add_rule(kind, rule)
     return jsonify({"ok": True, "errmsg": ERRMSG.get(rule.errcode, "") if kind == "fail" else ""})
 
 
@@ -82,7 +79,7 @@ def down() -> Response:
         seconds = float(_control_body().get("seconds", 0))
     except (TypeError, ValueError):
         return _bad("seconds must be a number")
-    _state().set_down(seconds)
+    current_state().set_down(seconds)
     return jsonify({"ok": True})
 
 
@@ -90,13 +87,13 @@ def down() -> Response:
 def put_media() -> Response:
     """Store the raw request body (or a generated PNG when empty) as media; return its media_id."""
     data = request.get_data() or tiny_png()
-    return jsonify({"media_id": _state().put_media(data)})
+    return jsonify({"media_id": current_state().put_media(data)})
 
 
 @control.get("/media/<media_id>")
 def get_media(media_id: str) -> Response:
     """Serve stored media without a token, as a follower's PicUrl would."""
-    data = _state().get_media(media_id)
+    data = current_state().get_media(media_id)
     if data is None:
         return Response(status=404)
     return Response(data, mimetype=image_type(data))
@@ -108,7 +105,7 @@ def oauth_code() -> Response:
     body = _control_body()
     if not body.get("code") or not body.get("openid"):
         return _bad("code and openid are required")
-    _state().add_oauth_code(str(body["code"]), str(body["openid"]), str(body.get("scope", "snsapi_base")))
+    current_state().add_oauth_code(str(body["code"]), str(body["openid"]), str(body.get("scope", "snsapi_base")))
     return jsonify({"ok": True})
 
 
@@ -119,7 +116,7 @@ def subscription() -> Response:
     openid = _control_body().get("openid")
     if not openid:
         return _bad("openid is required")
-    _state().set_subscribed(str(openid), request.path.endswith("/subscribe"))
+    current_state().set_subscribed(str(openid), request.path.endswith("/subscribe"))
     return jsonify({"ok": True})
 
 
@@ -129,7 +126,7 @@ def user() -> Response:
     body = _control_body()
     if not body.get("openid"):
         return _bad("openid is required")
-    _state().update_user(str(body["openid"]), {k: v for k, v in body.items() if k != "openid"})
+    current_state().update_user(str(body["openid"]), {k: v for k, v in body.items() if k != "openid"})
     return jsonify({"ok": True})
 
 
@@ -142,25 +139,25 @@ def token_grace() -> Response:
         ttl = int(body["expires_in"]) if "expires_in" in body else None
     except (KeyError, TypeError, ValueError):
         return _bad("seconds (a number) is required; expires_in must be an integer")
-    _state().set_token_timing(grace, ttl)
+    current_state().set_token_timing(grace, ttl)
     return jsonify({"ok": True})
 
 
 @control.post("/expire_tokens")
 def expire_tokens() -> Response:
     """Expire every token issued so far (calls then get 42001)."""
-    _state().expire_tokens()
+    current_state().expire_tokens()
     return jsonify({"ok": True})
 
 
 @control.post("/reset")
 def reset() -> Response:
     """Forget calls, tokens, faults, media, codes and flags (sequence numbers keep growing)."""
-    _state().reset()
+    current_state().reset()
     return jsonify({"ok": True})
 
 
 @control.get("/stats")
 def stats() -> Response:
     """Return call totals per path and the highest message sends seen within one second."""
-    return jsonify(_state().stats())
+    return jsonify(current_state().stats())

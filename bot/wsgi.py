@@ -2,9 +2,10 @@
 import logging
 
 from bot import create_app
-from models.migrate import is_current
+from models.migrate import schema_problem
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 app = create_app()
-if not is_current(app.extensions["db"].engine):
-    raise SystemExit("the database is not at the newest schema: run `python -m bot init-db` first")
+problem = schema_problem(app.extensions["db"].engine)
+if problem:
+    raise SystemExit(problem)

@@ -61,6 +61,11 @@ def _trim(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def short_number(number: str | None) -> str:
+    """The part of a project number people type: "0042" of "2026-0042"."""
+    return (number or "").split("-")[-1]
+
+
 def summary(draft: Project, approximate: bool) -> str:
     """The numbered summary shown before confirming."""
     description = draft.description or texts.SUMMARY_UNKNOWN

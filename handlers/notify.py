@@ -4,13 +4,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from handlers import texts
+from handlers.draft_view import short_number
 from models.outbox import enqueue
 from models.project import Project, ProjectEvent, ProjectStatus
 
 
 def status_notice_text(project: Project, event: ProjectEvent) -> str:
     """The words a worker reads about one status change."""
-    values = {"number": project.number, "title": project.title, "short": (project.number or "").split("-")[-1]}
+    values = {"number": project.number, "title": project.title, "short": short_number(project.number)}
     if event.to_status == ProjectStatus.unit_approved:
         return texts.NOTICE_APPROVED.format(**values)
     if event.to_status == ProjectStatus.returned:

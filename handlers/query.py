@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from handlers import texts
-from handlers.draft_view import benefit_text, short_date
+from handlers.draft_view import benefit_text, short_date, short_number
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models.errors import DomainError
@@ -27,7 +27,7 @@ def list_mine(t: Turn) -> None:
     lines = "\n".join(texts.MY_PROJECT_LINE.format(index=i, number=p.number, title=p.title, status=_status(p),
                                                    date=short_date(p.updated_at))
                       for i, p in enumerate(projects, 1))
-    t.say(texts.MY_PROJECTS.format(lines=lines, example=projects[0].number.split("-")[-1]))
+    t.say(texts.MY_PROJECTS.format(lines=lines, example=short_number(projects[0].number)))
 
 
 def lookup(t: Turn, number: str) -> Project | None:

@@ -94,8 +94,7 @@ def refile(t: Turn) -> State:
     """File a project of the unit under another system ("0042 专业改成机电"); the correction is kept."""
     if not is_coordinator(t):
         return _refuse(t)
-    number = t.slots_in.get("number") or "".join(ch for ch in t.text if ch.isdigit())
-    value = "".join(ch for ch in t.slots_in.get("value", "") if not ch.isdigit())
+    number, value = t.slots_in.get("number"), t.slots_in.get("value")
     system = system_from(value, {}) if value else None
     if not number or system is None:
         t.say(texts.ASK_REFILE)

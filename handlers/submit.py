@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import nlp
 from handlers import texts
-from handlers.draft_view import (FIELD_ORDER, benefit_words, category_from, local_date, missing_fields,
+from handlers.draft_view import (FIELD_ORDER, benefit_words, category_from, local_date, missing_fields, short_number,
                                  summary, system_from)
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
@@ -255,7 +255,7 @@ def confirm(t: Turn, draft: Project, force: bool = False) -> State:
         return _closed(t, draft.round)
     unit = draft.unit.name if draft.unit else ""
     template = texts.RESUBMITTED if resubmitted else texts.SUBMITTED
-    t.say(template.format(number=draft.number, unit=unit, short=draft.number.split("-")[-1]))
+    t.say(template.format(number=draft.number, unit=unit, short=short_number(draft.number)))
     _forget_form(t)
     return State.idle
 
@@ -305,7 +305,7 @@ def cancel(t: Turn) -> State:
     draft = current_draft(t)
     if draft is not None and draft.status == ProjectStatus.returned:
         _forget_form(t)
-        t.say(texts.REVISE_CANCELLED.format(number=draft.number, short=draft.number.split("-")[-1]))
+        t.say(texts.REVISE_CANCELLED.format(number=draft.number, short=short_number(draft.number)))
         return State.idle
     if draft is not None:
         discard_draft(t.session, draft)

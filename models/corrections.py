@@ -15,7 +15,7 @@ from models.base import Base, utcnow
 from models.errors import NotAllowed
 from models.project import Project, ProjectStatus, System
 from models.worker import Role, Worker
-from models.workflow import units_under
+from models.workflow import check_actor
 
 
 class SystemCorrection(Base):
@@ -37,22 +37,16 @@ def training_text(project: Project) -> str:
     return f"{project.title} {project.description}".strip()
 
 
-def may_correct(session: Session, project: Project, actor: Worker) -> bool:
-    """Reviewers and admins may refile any project; a coordinator those of the units under them."""
-    if actor.role in (Role.reviewer, Role.admin):
-        return True
-    return (actor.role == Role.coordinator and actor.unit_id is not None and project.unit_id is not None
-            and project.unit_id in units_under(session, actor.unit_id))
-
-
 def correct_system(session: Session, project: Project, system: System, actor: Worker | None,
                    now: datetime) -> SystemCorrection | None:
     """File a submitted project under `system`; return the correction kept (None if nothing changed).
 
     `actor` None is staff at the command line, who may refile anything.
     """
-    if project.status == ProjectStatus.draft or (actor is not None and not may_correct(session, project, actor)):
+    if project.status == ProjectStatus.draft:
         raise NotAllowed("coordinator")
+    if actor is not None and actor.role not in (Role.reviewer, Role.admin):  # reviewers refile anything
+        check_actor(session, project, actor, "coordinator")
     if project.system == system:
         return None
     correction = SystemCorrection(project_id=project.id, actor_id=actor.id if actor else None, at=now, text=training_text(project),

@@ -39,6 +39,11 @@ def is_current(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
 
 
+def schema_problem(engine: Engine) -> str | None:
+    """One line for the operator when the database is behind the code, else None."""
+    return None if is_current(engine) else "the database is not at the newest schema: run `python -m bot init-db` first"
+
+
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None if it was never migrated."""
     with engine.connect() as connection:

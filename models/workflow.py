@@ -70,7 +70,7 @@ def units_under(session: Session, unit_id: int) -> list[int]:
     return ids
 
 
-def _check_actor(session: Session, project: Project, actor: Worker, who: str) -> None:
+def check_actor(session: Session, project: Project, actor: Worker, who: str) -> None:
     """Raise NotAllowed unless the actor may make a move reserved to `who`."""
     if who == "author" and project.worker_id == actor.id:
         return
@@ -88,7 +88,7 @@ def change_status(session: Session, project: Project, to: ProjectStatus, actor: 
     who = TRANSITIONS.get((project.status, to))
     if who is None:
         raise InvalidTransition(f"{project.status}->{to}")
-    _check_actor(session, project, actor, who)
+    check_actor(session, project, actor, who)
     event = ProjectEvent(project_id=project.id, actor_id=actor.id, at=now, from_status=project.status,
                          to_status=to, reason=reason)
     project.status = to
