@@ -11,6 +11,7 @@ from bot.config import Settings, load_settings
 from bot.database import Database
 from handlers import Context, Incoming, Reply, dispatch
 from handlers.similar import SimilarProjects
+from models.membership import UnitNames
 from models.base import utcnow
 
 
@@ -41,18 +42,20 @@ def register_database(app: Flask, settings: Settings) -> Database:
     return db
 
 
-def handle_message(session: Session, incoming: Incoming, similar: SimilarProjects | None = None) -> Reply:
-    """Dispatch a message to the conversation with the current time and the similar-projects index."""
-    return dispatch(session, incoming, Context(now=utcnow(), similar=similar))
+def handle_message(session: Session, incoming: Incoming, similar: SimilarProjects | None = None,
+                   unit_names: UnitNames | None = None) -> Reply:
+    """Dispatch a message to the conversation with the current time and the process's shared indexes."""
+    return dispatch(session, incoming, Context(now=utcnow(), similar=similar, unit_names=unit_names))
 
 
 def register_gateway(app: Flask, settings: Settings, db: Database) -> None:
     """Mount `/wechat`."""
     from bot import gateway
 
-    similar = SimilarProjects()
+    similar, unit_names = SimilarProjects(), UnitNames()
     app.extensions["similar_projects"] = similar
-    gateway.init_app(app, gateway.Gateway(settings=settings, db=db, handler=partial(handle_message, similar=similar)))
+    handler = partial(handle_message, similar=similar, unit_names=unit_names)
+    gateway.init_app(app, gateway.Gateway(settings=settings, db=db, handler=handler))
 
 
 def register_web(app: Flask) -> None:

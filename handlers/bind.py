@@ -28,7 +28,7 @@ def take_code_or_unit(t: Turn) -> State:
             t.say(texts.BIND_CODE_UNKNOWN.format(code=code))
             return State.bind_code
         return _with_unit(t, invitation, t.slots_in.get("name"))
-    units = match_units(t.session, t.slots_in.get("unit_text") or t.text)
+    units = match_units(t.session, t.slots_in.get("unit_text") or t.text, names=t.unit_names)
     if not units:
         t.say(texts.BIND_UNIT_UNKNOWN)
         return State.bind_code

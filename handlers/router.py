@@ -18,6 +18,7 @@ from handlers.similar import SimilarProjects
 from handlers.messages import Event, Incoming, Kind, Reply
 from handlers.turn import FORM_STATES, State, Turn
 from models.conversation import Conversation
+from models.membership import UnitNames
 from models.people import (conversation_for, record_activity, record_subscribe, record_unsubscribe,
                            worker_for)
 from models.project import ProjectStatus
@@ -38,6 +39,7 @@ class Context:
     now: datetime
     web_base_url: str = ""
     similar: SimilarProjects | None = None
+    unit_names: UnitNames | None = None
 
 
 def dispatch(session: Session, incoming: Incoming, ctx: Context) -> Reply:
@@ -55,7 +57,7 @@ def dispatch(session: Session, incoming: Incoming, ctx: Context) -> Reply:
     meaning = nlp.understand(text)
     turn = Turn(session=session, worker=worker, conversation=conversation, incoming=incoming, now=ctx.now,
                 text=nlp.normalize(text) or text.strip(), intent=meaning.intent, slots_in=dict(meaning.slots),
-                raw=text.strip(), similar=ctx.similar)
+                raw=text.strip(), similar=ctx.similar, unit_names=ctx.unit_names)
     conversation.state = _route(turn, stale)
     conversation.updated_at = ctx.now
     return Reply("\n".join(turn.lines) or texts.CHITCHAT)

@@ -14,6 +14,7 @@ from models.worker import Worker
 
 if TYPE_CHECKING:
     from handlers.similar import SimilarProjects
+    from models.membership import UnitNames
 
 
 class State(StrEnum):
@@ -55,6 +56,7 @@ class Turn:
     raw: str = ""
     lines: list[str] = field(default_factory=list)
     similar: SimilarProjects | None = None
+    unit_names: UnitNames | None = None
 
     @property
     def state(self) -> State:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -53,31 +55,83 @@ def unbind(worker: Worker) -> None:
     worker.role = Role.worker
 
 
-def _score(text: str, unit: Unit) -> float:
+@dataclass(frozen=True)
+class UnitName:
+    """A unit a worker can bind to, by its own name and the names of the units above it."""
+
+    id: int
+    name: str
+    parents: tuple[str, ...]
+
+
+#: How long the unit names are reused before they are read again: a unit added or renamed is
+#: found by name after at most this long (an invite code works at once).
+UNIT_NAMES_MAX_AGE = 30.0
+
+
+class UnitNames:
+    """The names of the bindable units, read once and shared by the messages of a process.
+
+    Followers who are not bound yet type all kinds of things, and each line is matched against
+    every unit name: reading the whole unit tree for each of them cost more than the rest of the
+    message.
+    """
+
+    def __init__(self, max_age: float = UNIT_NAMES_MAX_AGE) -> None:
+        """Keep the names for `max_age` seconds at a time."""
+        self.max_age = max_age
+        self._names: tuple[UnitName, ...] = ()
+        self._read_at = -max_age
+        self._lock = threading.Lock()
+
+    def get(self, session: Session) -> tuple[UnitName, ...]:
+        """The bindable units' names, read again when older than `max_age`."""
+        if time.monotonic() - self._read_at < self.max_age:
+            return self._names
+        with self._lock:
+            if time.monotonic() - self._read_at >= self.max_age:
+                self._names = read_unit_names(session)
+                self._read_at = time.monotonic()
+        return self._names
+
+
+def read_unit_names(session: Session) -> tuple[UnitName, ...]:
+    """Read the names of the units a worker binds to: everything below the enterprise."""
+    rows = session.execute(select(Unit.id, Unit.name, Unit.parent_id, Unit.kind)).all()
+    by_id = {row.id: row for row in rows}
+    names = []
+    for row in rows:
+        if row.kind in (UnitKind.city, UnitKind.enterprise):
+            continue
+        parents, above = [], by_id.get(row.parent_id)
+        while above is not None and above.kind != UnitKind.city:
+            parents.append(above.name)
+            above = by_id.get(above.parent_id)
+        names.append(UnitName(row.id, row.name, tuple(parents)))
+    return tuple(sorted(names, key=lambda n: n.id))
+
+
+def _score(text: str, unit: UnitName) -> float:
     """How well a unit's names match free text: the own name counts most, the parents' help."""
     own = unit.name
     if own in text:
         score = 1.0 + len(own) / 10
     else:
         score = SequenceMatcher(None, own, text).find_longest_match(0, len(own), 0, len(text)).size / len(own)
-    parent = unit.parent
-    while parent is not None and parent.kind != UnitKind.city:
-        if parent.name in text:
-            score += 0.5
-        parent = parent.parent
-    return score
+    return score + 0.5 * sum(1 for name in unit.parents if name in text)
 
 
-def match_units(session: Session, text: str, limit: int = 5) -> list[Unit]:
+def match_units(session: Session, text: str, limit: int = 5, names: UnitNames | None = None) -> list[Unit]:
     """Return the units a worker most likely means by naming them in words, best first.
 
     Only units a worker binds to (teams and groups, or anything without children) are offered;
     an exact own-name match beats partial ones, and parents named in the text break ties.
     """
-    units = session.scalars(select(Unit).where(Unit.kind.notin_([UnitKind.city, UnitKind.enterprise]))).all()
-    scored = [(s, u) for u in units if (s := _score(text, u)) >= 0.66]
+    candidates = names.get(session) if names is not None else read_unit_names(session)
+    scored = [(s, u) for u in candidates if (s := _score(text, u)) >= 0.66]
     if not scored:
         return []
     best = max(s for s, _ in scored)
     close = sorted((p for p in scored if p[0] >= best - 0.25), key=lambda p: (-p[0], p[1].id))
-    return [u for _, u in close][:limit]
+    units = (session.get(Unit, u.id) for _, u in close[:limit])
+    return [u for u in units if u is not None]  # a unit deleted since the names were read is skipped

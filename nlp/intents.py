@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 
 from nlp.benefit import extract_benefit
 from nlp.runtime import DATA_DIR
@@ -27,7 +29,11 @@ class Understanding:
     """The intent of a chat message and the slots read from it."""
 
     intent: str
-    slots: dict[str, str] = field(default_factory=dict)
+    slots: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Make the slots read-only: one Understanding is handed to everyone who sends the same text."""
+        object.__setattr__(self, "slots", MappingProxyType(dict(self.slots)))
 
 
 @lru_cache(maxsize=1)
@@ -152,8 +158,26 @@ def _unit_bind(text: str, core: str) -> Understanding | None:
     return Understanding("bind", slots)
 
 
+#: Texts at most this long are remembered: commands, answers and menu words repeat all day long,
+#: while a long description is typed once and would only take memory.
+MEMO_TEXT_LENGTH = 64
+
+
 def understand(text: str) -> Understanding:
-    """The intent and slots of one chat message."""
+    """The intent and slots of one chat message (short texts answered from a memo: this is pure)."""
+    if text is not None and len(text) <= MEMO_TEXT_LENGTH:
+        return _understand_short(text)
+    return _understand(text)
+
+
+@lru_cache(maxsize=8192)
+def _understand_short(text: str) -> Understanding:
+    """`_understand`, remembered for the short texts people send again and again."""
+    return _understand(text)
+
+
+def _understand(text: str) -> Understanding:
+    """Read the intent and slots of one chat message."""
     raw = unicodedata.normalize("NFKC", text or "").strip()
     core = _core(text)
     if raw in ("?", "??", "？") or not core:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nlp import Understanding, understand
 
 
@@ -43,3 +45,11 @@ def test_empty_and_emoji_only_are_chitchat() -> None:
     """Nothing to understand is chit-chat, never an error."""
     assert understand("").intent == "chitchat"
     assert understand("🙂🙂").intent == "chitchat"
+
+
+def test_a_remembered_answer_cannot_be_changed_by_whoever_got_it_first() -> None:
+    first = understand("查询 0042")
+    with pytest.raises(TypeError):
+        first.slots["number"] = "9999"  # type: ignore[index]
+    assert understand("查询 0042").slots["number"] == "0042"
+
