@@ -99,7 +99,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to sqlite3: once per message
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -162,10 +162,16 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Yield a session inside one transaction: committed on success, rolled back on error."""
-        with self.write_gate.held() if self.write_gate else nullcontext(), self.sessions() as session, \
-                session.begin():
+        """Yield a session inside one transaction: committed on success, rolled back on error.
+
+        The transaction is the connection's and the session joins it, so Core statements on that
+        connection (`models.people.connection_of`) need none of the ORM's bookkeeping, and a
+        session nobody asks anything costs nothing.
+        """
+        with self.write_gate.held() if self.write_gate else nullcontext(), self.engine.begin() as connection, \
+                self.sessions(bind=connection) as session:
             yield session
+            session.flush()  # the session never commits a transaction it joined: write its changes first
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -19,6 +19,7 @@ from bot.database import Database
 from bot.wechat_xml import dedup_key
 from handlers.messages import Incoming, Reply
 from models.inbound import InboundMessage
+from models.people import connection_of
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def handle_once(db: Database, incoming: Incoming, handler: Handler, render: Rend
     """Run the handler once per message and return the reply XML; a retry gets the first reply."""
     key = dedup_key(incoming)
     with db.transaction() as session:
-        connection = session.connection()
+        connection = connection_of(session)
         record_id = connection.execute(_CLAIM, {
             "dedup_key": key, "openid": incoming.openid, "kind": str(incoming.event or incoming.kind),
             "received_at": incoming.created_at}).scalar()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from handlers import texts
 from handlers.messages import Incoming
-from models.conversation import Conversation
+from models.people import Dialog
 from models.project import Attachment, Project
 from models.worker import Worker
 from models.workflow import editable_by, latest_draft
@@ -21,10 +21,10 @@ from models.workflow import editable_by, latest_draft
 MAX_PHOTOS = 9
 
 
-def attach_photo(session: Session, worker: Worker, conversation: Conversation, incoming: Incoming,
+def attach_photo(session: Session, worker: Worker, dialog: Dialog, incoming: Incoming,
                  now: datetime) -> str | None:
     """Attach an image to the worker's open draft; return the reply, or None when there is no draft."""
-    draft_id = (conversation.slots or {}).get("draft_id")
+    draft_id = (dialog.slots or {}).get("draft_id")
     draft = session.get(Project, draft_id) if draft_id else None
     if not editable_by(draft, worker):
         draft = latest_draft(session, worker)
@@ -36,5 +36,5 @@ def attach_photo(session: Session, worker: Worker, conversation: Conversation, i
                                kind="image", status="pending", created_at=now))
         count += 1
     draft.updated_at = now
-    conversation.updated_at = now
+    dialog.updated_at = now
     return texts.PHOTO_ATTACHED.format(count=count)

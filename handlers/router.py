@@ -1,4 +1,4 @@
-"""The router: loads the worker and the dialog state and hands the message to the step for that state.
+"""The router: opens the worker's dialog and hands the message to the step for that state.
 
 Commands that make sense anywhere (help, query, cancel, back, edits, coordinator commands) are
 handled first; everything else is the answer to whatever the current state asked.
@@ -17,10 +17,9 @@ from handlers.photos import attach_photo
 from handlers.similar import SimilarProjects
 from handlers.messages import Event, Incoming, Kind, Reply
 from handlers.turn import FORM_STATES, State, Turn
-from models.conversation import Conversation
 from models.membership import UnitNames
-from models.people import (conversation_for, record_activity, record_subscribe, record_unsubscribe,
-                           worker_for)
+from models.people import (Dialog, open_dialog, record_activity, record_subscribe, record_unsubscribe,
+                           save_dialog)
 from models.project import ProjectStatus
 from models.sending import record_template_finished
 from models.worker import Role, Worker
@@ -44,22 +43,28 @@ class Context:
 
 def dispatch(session: Session, incoming: Incoming, ctx: Context) -> Reply:
     """Handle one message inside the caller's transaction and return the passive reply."""
-    worker = worker_for(session, incoming.openid, ctx.now)
+    dialog = open_dialog(session, incoming.openid, ctx.now)  # locked: one message of a worker at a time
+    reply = _answer(session, dialog, incoming, ctx)
+    save_dialog(session, dialog)
+    return reply
+
+
+def _answer(session: Session, dialog: Dialog, incoming: Incoming, ctx: Context) -> Reply:
+    """The reply to one message, changing the dialog as the steps decide."""
     if incoming.kind == Kind.event and incoming.event != Event.click:
-        return _on_event(session, worker, incoming, ctx)
-    record_activity(worker, ctx.now)
-    conversation = conversation_for(session, worker, lock=True)  # one message of a worker at a time
-    stale = ctx.now - conversation.updated_at > STALE_FORM
-    conversation.turns += 1
+        return _on_event(session, dialog, incoming, ctx)
+    record_activity(dialog, ctx.now)
+    stale = ctx.now - dialog.updated_at > STALE_FORM
+    dialog.turns += 1
     text = _text_of(incoming)
     if text is None:
-        return Reply(_other_kind(session, worker, conversation, incoming, ctx))
+        return Reply(_other_kind(session, dialog, incoming, ctx))
     meaning = nlp.understand(text)
-    turn = Turn(session=session, worker=worker, conversation=conversation, incoming=incoming, now=ctx.now,
+    turn = Turn(session=session, dialog=dialog, incoming=incoming, now=ctx.now,
                 text=nlp.normalize(text) or text.strip(), intent=meaning.intent, slots_in=dict(meaning.slots),
                 raw=text.strip(), similar=ctx.similar, unit_names=ctx.unit_names)
-    conversation.state = _route(turn, stale)
-    conversation.updated_at = ctx.now
+    dialog.state = _route(turn, stale)
+    dialog.updated_at = ctx.now
     return Reply("\n".join(turn.lines) or texts.CHITCHAT)
 
 
@@ -80,7 +85,7 @@ def _route(t: Turn, stale: bool) -> State:
     handled = _global(t)
     if handled is not None:
         return handled
-    if t.worker.unit_id is None and (state not in BIND_STATES or t.intent in ("submit", "describe")):
+    if t.dialog.unit_id is None and (state not in BIND_STATES or t.intent in ("submit", "describe")):
         return _unbound(t)
     return STEPS.get(state, steps.idle)(t)
 
@@ -98,7 +103,7 @@ def _global(t: Turn) -> State | None:
     """Commands understood in any state; None when the message belongs to the current step."""
     state, intent = t.state, t.intent
     if intent == "help":
-        t.say(texts.HELP_IN_FORM if state in FORM_STATES else _help(t.worker))
+        t.say(texts.HELP_IN_FORM if state in FORM_STATES else _help(t.dialog.role))
         if state in FORM_STATES:
             t.say(submit.question(t, state))
         return state
@@ -111,7 +116,7 @@ def _global(t: Turn) -> State | None:
         return query.withdraw(t)
     if intent == "unbind":
         return bind.leave(t)
-    if intent == "revise" and t.worker.unit_id is not None and (t.slots_in.get("number") or state not in FORM_STATES):
+    if intent == "revise" and t.dialog.unit_id is not None and (t.slots_in.get("number") or state not in FORM_STATES):
         return submit.revise(t, t.slots_in.get("number"))
     if intent == "edit" and state not in FORM_STATES and t.slots_in.get("field") == "system" \
             and (t.slots_in.get("number") or review.is_coordinator(t)):
@@ -127,9 +132,9 @@ def _global(t: Turn) -> State | None:
     return None
 
 
-def _help(worker: Worker) -> str:
-    """Help text for this worker's role."""
-    return texts.HELP + (texts.HELP_COORDINATOR if worker.role in (Role.coordinator, Role.admin) else "")
+def _help(role: str) -> str:
+    """Help text for a worker's role."""
+    return texts.HELP + (texts.HELP_COORDINATOR if role in (Role.coordinator, Role.admin) else "")
 
 
 def _resume(t: Turn, state: State) -> State:
@@ -171,7 +176,7 @@ def _unbound(t: Turn) -> State:
     if t.intent in ("submit", "describe"):
         t.remember(pending_text=t.raw if t.intent == "describe" else None)
         return bind.ask(t, after="submit")
-    first_time = t.conversation.turns <= 1
+    first_time = t.dialog.turns <= 1
     return bind.ask(t, first_time=first_time)
 
 
@@ -193,15 +198,15 @@ STEPS: dict[State, Callable[[Turn], State]] = {
 }
 
 
-def _other_kind(session: Session, worker: Worker, conversation: Conversation, incoming: Incoming,
-                ctx: Context) -> str:
+def _other_kind(session: Session, dialog: Dialog, incoming: Incoming, ctx: Context) -> str:
     """Photos attach to an open draft; voice without text asks to type; the rest is acknowledged."""
     if incoming.is_voice_without_text:
         return texts.VOICE_NOT_RECOGNIZED
     if incoming.kind == Kind.image and incoming.media_id:
-        answer = attach_photo(session, worker, conversation, incoming, ctx.now)
-        if answer and conversation.state in submit.QUESTIONS:
-            return answer + texts.RESUMING.format(question=submit.QUESTIONS[State(conversation.state)])
+        worker = session.get_one(Worker, dialog.worker_id)
+        answer = attach_photo(session, worker, dialog, incoming, ctx.now)
+        if answer and dialog.state in submit.QUESTIONS:
+            return answer + texts.RESUMING.format(question=submit.QUESTIONS[State(dialog.state)])
         if answer:
             return answer
     return _NOTED.get(incoming.kind, texts.UNSUPPORTED)
@@ -213,18 +218,17 @@ _NOTED = {
 }
 
 
-def _on_event(session: Session, worker: Worker, incoming: Incoming, ctx: Context) -> Reply:
+def _on_event(session: Session, dialog: Dialog, incoming: Incoming, ctx: Context) -> Reply:
     """Record subscription changes; a follow gets the welcome (or a welcome back when bound)."""
     if incoming.event == Event.subscribe:
-        record_subscribe(worker, ctx.now)
-        record_activity(worker, ctx.now)
-        conversation = conversation_for(session, worker)
-        if worker.unit_id is None:
-            conversation.state = State.bind_code
+        record_subscribe(session.get_one(Worker, dialog.worker_id), ctx.now)
+        record_activity(dialog, ctx.now)
+        if dialog.unit_id is None:
+            dialog.state = State.bind_code
             return Reply(texts.WELCOME)
         return Reply(texts.GREETING)
     if incoming.event == Event.unsubscribe:
-        record_unsubscribe(worker, ctx.now)
+        record_unsubscribe(session.get_one(Worker, dialog.worker_id), ctx.now)
     if incoming.event == Event.template_finished and incoming.msg_id:
         record_template_finished(session, incoming.msg_id, incoming.fields.get("Status", ""))
     return Reply()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from handlers.messages import Incoming
-from models.conversation import Conversation
+from models.people import Dialog
 from models.worker import Worker
 
 if TYPE_CHECKING:
@@ -46,8 +46,7 @@ class Turn:
     """Everything a step needs, and the lines it wants to say back."""
 
     session: Session
-    worker: Worker
-    conversation: Conversation
+    dialog: Dialog
     incoming: Incoming
     now: datetime
     text: str
@@ -57,12 +56,20 @@ class Turn:
     lines: list[str] = field(default_factory=list)
     similar: SimilarProjects | None = None
     unit_names: UnitNames | None = None
+    _worker: Worker | None = field(default=None, repr=False)
+
+    @property
+    def worker(self) -> Worker:
+        """The worker who wrote, loaded from the database the first time a step asks for them."""
+        if self._worker is None:
+            self._worker = self.session.get_one(Worker, self.dialog.worker_id)
+        return self._worker
 
     @property
     def state(self) -> State:
         """The state the dialog was in when this message arrived."""
         try:
-            return State(self.conversation.state)
+            return State(self.dialog.state)
         except ValueError:
             return State.idle
 
@@ -72,14 +79,14 @@ class Turn:
 
     def memory(self, key: str, default: Any = None) -> Any:
         """Read a value the dialog remembered."""
-        return (self.conversation.slots or {}).get(key, default)
+        return (self.dialog.slots or {}).get(key, default)
 
     def remember(self, **values: Any) -> None:
         """Store values in the dialog (None forgets); reassigns so the JSON column is saved."""
-        slots = dict(self.conversation.slots or {})
+        slots = dict(self.dialog.slots or {})
         for key, value in values.items():
             if value is None:
                 slots.pop(key, None)
             else:
                 slots[key] = value
-        self.conversation.slots = slots
+        self.dialog.slots = slots
