@@ -2,11 +2,13 @@
 
 Run: .venv/bin/python bench/gateway.py            (needs `wrk`: apt-get install -y wrk)
 
-Both servers run under gunicorn with the production settings (2 workers, gthread, 4 threads,
-access log on). wrk posts signed WeChat text messages (realistic texts from bench/messages.txt,
-a distinct MsgId per request, many followers) on 127.0.0.1; the two servers are measured
-alternately, several rounds, on SQLite and on PostgreSQL, and the medians and the ratio are
-printed. Afterwards the inbound_message rows are counted against the 200 responses.
+The servers run under gunicorn with the production settings (2 workers, gthread, 4 threads,
+access log on): the full path, the bare echo, and a floor (the echo plus one committed dedup
+record, bench/floor_app.py: what any exactly-once path must at least do). wrk posts signed
+WeChat text messages (realistic texts from bench/messages.txt, a distinct MsgId per request,
+many followers) on 127.0.0.1; the servers are measured in turn, several rounds, on SQLite and
+on PostgreSQL, and the medians and the ratios are printed. Afterwards the inbound_message rows
+are counted against the 200 responses.
 """
 from __future__ import annotations
 
@@ -117,15 +119,54 @@ def healthy(port: int) -> bool:
         return False
 
 
-def run_wrk(port: int, seconds: float, connections: int, msgid_base: int, openids: int) -> dict:
-    """Post signed text messages for `seconds` and return wrk's counts, latencies and its own CPU use."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    """The process and its children (gunicorn's master and workers)."""
+    try:
+        return [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    except OSError:
+        return [pid]
+
+
+def _postgres_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (its backends serve whichever server runs)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_use(server_pid: int) -> tuple[float, float]:
+    """CPU seconds used so far by a gunicorn server's processes and by PostgreSQL's."""
+    return (sum(_cpu_seconds(p) for p in _children(server_pid)),
+            sum(_cpu_seconds(p) for p in _postgres_pids()))
+
+
+def run_wrk(port: int, seconds: float, connections: int, msgid_base: int, openids: int,
+            server_pid: int | None = None) -> dict:
+    """Post signed text messages for `seconds`; return wrk's counts and latencies and the CPU each part used."""
     ts, nonce = str(int(time.time())), os.urandom(5).hex()
     path = f"/wechat?timestamp={ts}&nonce={nonce}&signature={signature(TOKEN, ts, nonce)}&openid=bench"
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "10s", "--latency",
             "-s", str(BENCH / "gateway.lua"), f"http://127.0.0.1:{port}", "--",
             path, str(BENCH / "messages.txt"), str(msgid_base), str(openids)]
+    before = cpu_use(server_pid) if server_pid else (0.0, 0.0)
     process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
+    after = cpu_use(server_pid) if server_pid else (0.0, 0.0)
     process.returncode = os.waitstatus_to_exitcode(status)
     out, err = process.stdout.read(), process.stderr.read()
     process.stdout.close()
@@ -138,7 +179,16 @@ def run_wrk(port: int, seconds: float, connections: int, msgid_base: int, openid
     wall = result["duration_us"] / 1e6
     result["rps"] = result["ok"] / wall
     result["wrk_cpu"] = (usage.ru_utime + usage.ru_stime) / wall
+    answered = max(result["sent"], 1)  # in-flight requests at the stop were handled too
+    result["server_cpu_ms"] = (after[0] - before[0]) / answered * 1000
+    result["postgres_cpu_ms"] = (after[1] - before[1]) / answered * 1000
     return result
+
+
+def bare_argv(args: argparse.Namespace) -> list[str]:
+    """gunicorn options for the echo and the floor: the production settings of bot/gunicorn.conf.py."""
+    return ["-w", "2", "-k", "gthread", "--threads", str(args.threads), "--preload", "--timeout", "30",
+            "--access-logfile", "-", *args.gunicorn_arg]
 
 
 def pg_admin(url: str, sql: str) -> None:
@@ -192,29 +242,42 @@ def log_faults(path: Path) -> int:
     return text.count("could not handle message") + text.count("handler failed for")
 
 
-def measure(echo: Server, full: Server, args: argparse.Namespace, tally: Tally, base: list[int]) -> list[dict]:
-    """Warm both servers up, then measure them alternately for the given rounds; return one row per round."""
-    def run(server: Server, seconds: float) -> dict:
+def measure(servers: dict[str, Server], args: argparse.Namespace, tally: Tally, base: list[int]) -> list[dict]:
+    """Warm the servers up, then measure them in turn for the given rounds; return one row per round.
+
+    `servers` maps "echo", "full" and optionally "floor" to their servers. The order rotates from
+    round to round so that none always goes first.
+    """
+    def run(name: str, seconds: float) -> dict:
         base[0] += 10**11  # disjoint MsgId ranges: every request of the whole benchmark is a new message
-        result = run_wrk(server.port, seconds, args.connections, base[0], args.openids)
-        if server is full:
+        server = servers[name]
+        result = run_wrk(server.port, seconds, args.connections, base[0], args.openids, server.process.pid)
+        if name == "full":
             tally.add(result)
         return result
 
-    run(echo, args.warmup)
-    run(full, args.warmup)
+    names = list(servers)
+    for name in names:
+        run(name, args.warmup)
     rounds = []
     for number in range(args.rounds):
-        order = (echo, full) if number % 2 == 0 else (full, echo)  # neither always goes first
-        results = {server.name: run(server, args.duration) for server in order}
-        row = {"round": number + 1, "echo": results[echo.name], "full": results[full.name]}
+        order = names[number % len(names):] + names[:number % len(names)]
+        row = {"round": number + 1, **{name: run(name, args.duration) for name in order}}
         row["ratio"] = row["full"]["rps"] / row["echo"]["rps"]
+        if "floor" in row:
+            row["floor_ratio"] = row["floor"]["rps"] / row["echo"]["rps"]
         rounds.append(row)
         print(f"  round {row['round']}: " + "   ".join(
-            f"{name} {r['rps']:7.0f} req/s p50 {r['p50_us'] / 1000:5.1f} ms p99 {r['p99_us'] / 1000:5.1f} ms"
-            f" (wrk cpu {r['wrk_cpu']:.0%})" for name, r in (("echo", row["echo"]), ("full", row["full"])))
-            + f"   ratio {row['ratio']:.2f}", flush=True)
+            f"{name} {row[name]['rps']:6.0f} req/s p50 {row[name]['p50_us'] / 1000:5.1f} ms "
+            f"p99 {row[name]['p99_us'] / 1000:5.1f} ms cpu {cpu_ms(row[name]):.2f} ms" for name in names)
+            + f"   full/echo {row['ratio']:.2f}"
+            + (f"   floor/echo {row['floor_ratio']:.2f}" if "floor" in row else ""), flush=True)
     return rounds
+
+
+def cpu_ms(result: dict) -> float:
+    """CPU per request of one run: the servers' processes plus PostgreSQL's (0 on SQLite)."""
+    return result["server_cpu_ms"] + result["postgres_cpu_ms"]
 
 
 def summarize(kind: str, rounds: list[dict], tally: Tally, rows: dict[str, int], faults: int) -> dict:
@@ -223,10 +286,15 @@ def summarize(kind: str, rounds: list[dict], tally: Tally, rows: dict[str, int],
         return statistics.median(r[server][key] for r in rounds)
 
     summary = {"database": kind, "rounds": len(rounds)}
-    for server in ("echo", "full"):
-        summary[server] = {"rps": med(server, "rps"), "p50_ms": med(server, "p50_us") / 1000,
-                           "p99_ms": med(server, "p99_us") / 1000, "wrk_cpu": med(server, "wrk_cpu")}
+    for server in ("echo", "floor", "full"):
+        if server in rounds[0]:
+            summary[server] = {"rps": med(server, "rps"), "p50_ms": med(server, "p50_us") / 1000,
+                               "p99_ms": med(server, "p99_us") / 1000, "wrk_cpu": med(server, "wrk_cpu"),
+                               "server_cpu_ms": med(server, "server_cpu_ms"),
+                               "postgres_cpu_ms": med(server, "postgres_cpu_ms")}
     summary["ratio"] = statistics.median(r["ratio"] for r in rounds)
+    if "floor" in rounds[0]:
+        summary["floor_ratio"] = statistics.median(r["floor_ratio"] for r in rounds)
     unanswered = tally.sent - tally.ok - tally.other  # in flight when wrk stopped: handled, reply unread
     summary["rows"] = {"sent": tally.sent, "ok_200": tally.ok, "non_200": tally.other,
                        "socket_errors": tally.errors, "unanswered_at_stop": unanswered,
@@ -242,30 +310,50 @@ def bench_database(kind: str, echo: Server, args: argparse.Namespace, tmp: Path,
     url = prepare_database(kind, tmp, args.pg_url)
     env = server_env(url, tmp, args.threads)
     full = start_server(f"full-{kind}", ["-c", "bot/gunicorn.conf.py", *args.gunicorn_arg, "bot.wsgi:app"], env, tmp)
+    servers = {"echo": echo, "full": full}
     tally = Tally()
     try:
-        print(f"{kind}: full path on :{full.port}, echo on :{echo.port}", flush=True)
-        rounds = measure(echo, full, args, tally, base)
+        if args.floor:
+            servers["floor"] = start_server(f"floor-{kind}", [*bare_argv(args), "bench.floor_app:app"], env, tmp)
+        print(f"{kind}: " + ", ".join(f"{name} on :{server.port}" for name, server in servers.items()), flush=True)
+        rounds = measure(servers, args, tally, base)
     finally:
-        full.stop()  # graceful: requests in flight finish and commit before the rows are counted
+        for server in servers.values():
+            if server is not echo:
+                server.stop()  # graceful: requests in flight finish and commit before the rows are counted
     return summarize(kind, rounds, tally, count_rows(url), log_faults(full.log_path))
+
+
+def total_cpu(medians: dict) -> float:
+    """Median CPU per request of a server, its own plus PostgreSQL's."""
+    return medians["server_cpu_ms"] + medians["postgres_cpu_ms"]
 
 
 def report(summaries: list[dict], args: argparse.Namespace) -> None:
     """Print the medians, the ratio, the targets and the row check as a Markdown table."""
     print(f"\n{args.connections} connections, {args.duration:g} s per measurement, median of {args.rounds} rounds, "
           f"{os.cpu_count()} CPUs\n")
-    print("| database | server | req/s | p50 ms | p99 ms |")
-    print("|---|---|---:|---:|---:|")
+    print("| database | server | req/s | p50 ms | p99 ms | CPU ms/request: server + PostgreSQL |")
+    print("|---|---|---:|---:|---:|---:|")
     for s in summaries:
-        for server, label in (("echo", "bare Flask + wechatpy echo"), ("full", "full path (bot.wsgi)")):
+        for server, label in (("echo", "bare Flask + wechatpy echo"), ("floor", "echo + dedup record (floor)"),
+                              ("full", "full path (bot.wsgi)")):
+            if server not in s:
+                continue
             m = s[server]
-            print(f"| {s['database']} | {label} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} |")
+            print(f"| {s['database']} | {label} | {m['rps']:.0f} | {m['p50_ms']:.1f} | {m['p99_ms']:.1f} | "
+                  f"{m['server_cpu_ms']:.2f} + {m['postgres_cpu_ms']:.2f} |")
     print()
     for s in summaries:
         r = s["rows"]
         print(f"{s['database']}: ratio full/echo {s['ratio']:.2f} (target >= 0.60), full p99 "
               f"{s['full']['p99_ms']:.1f} ms (target < 60): {'MET' if s['target_met'] else 'MISSED'}")
+        print(f"  CPU per request: echo/full {total_cpu(s['echo']) / total_cpu(s['full']):.2f}", end="")
+        if "floor" in s:
+            print(f", echo/floor {total_cpu(s['echo']) / total_cpu(s['floor']):.2f}", end="")
+            print(f"\n  floor: ratio floor/echo {s['floor_ratio']:.2f}, p99 {s['floor']['p99_ms']:.1f} ms; "
+                  f"full/floor {s['full']['rps'] / s['floor']['rps']:.2f}", end="")
+        print()
         print(f"  rows: {r['inbound_message']} inbound_message ({r['distinct_keys']} distinct keys) for "
               f"{r['ok_200']} responses 200 + {r['unanswered_at_stop']} in flight at stop - "
               f"{r['handler_faults']} handler faults; non-200 {r['non_200']}, socket errors {r['socket_errors']}; "
@@ -287,6 +375,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="gunicorn gthread threads, both servers")
     parser.add_argument("--gunicorn-arg", action="append", default=[],
                         help="extra gunicorn option for both servers, e.g. --gunicorn-arg=--access-logfile=/dev/null")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the floor server (echo + one committed dedup record)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     return parser.parse_args(argv)
 
@@ -299,9 +389,8 @@ def main(argv: list[str] | None = None) -> None:
     summaries = []
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-gateway-")))
-        echo_argv = ["-w", "2", "-k", "gthread", "--threads", str(args.threads), "--preload", "--timeout", "30",
-                     "--access-logfile", "-", *args.gunicorn_arg, "bench.echo_app:app"]
-        echo = start_server("echo", echo_argv, server_env("sqlite://", tmp, args.threads), tmp)
+        echo = start_server("echo", [*bare_argv(args), "bench.echo_app:app"], server_env("sqlite://", tmp, args.threads),
+                            tmp)
         stack.callback(echo.stop)
         if "postgres" in args.databases:
             stack.callback(pg_admin, args.pg_url, f'DROP DATABASE IF EXISTS "{urlsplit(args.pg_url).path.lstrip("/")}"')
