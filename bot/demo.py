@@ -97,6 +97,7 @@ def serve_command(host: str, port: int) -> None:
     problem = schema_problem(app.extensions["db"].engine)
     if problem:
         raise click.ClickException(problem)
+    app.extensions["similar_projects"].warm_in_background(app.extensions["db"].transaction)
     app.run(host=host, port=port, threaded=True)
 
 
@@ -114,6 +115,7 @@ def demo_command(say: tuple[str, ...], openid: str | None, database: str | None)
     url = database or f"sqlite:///{Path(PROJECT_ROOT, 'instance', 'demo.sqlite3')}"
     app, listing = prepare_demo({**DEMO_SETTINGS, **_env_overrides(), "DATABASE_URL": url,
                                  "WECHAT_API_BASE": sandbox.url, "WECHAT_AES_KEY": ""})
+    app.extensions["similar_projects"].warm_in_background(app.extensions["db"].transaction)
     server = ServerThread(app).start()
     background = BackgroundWork(app).start()
     click.echo(listing)

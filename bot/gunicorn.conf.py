@@ -1,7 +1,9 @@
 """gunicorn settings for production: `gunicorn -c bot/gunicorn.conf.py bot.wsgi:app`.
 
 The NLP models load once in the master before forking, so no request waits for them and the
-workers share the memory; each worker then opens its own database connections.
+workers share the memory; each worker then opens its own database connections and, in a
+background thread, builds its similar-projects index from them (never in the master: database
+connections must not cross a fork).
 """
 import os
 
@@ -22,7 +24,9 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
 
 
 def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
-    """Drop database connections inherited from the master; the worker opens its own."""
+    """Drop database connections inherited from the master; build the similar-projects index in the background."""
     from bot.wsgi import app
 
-    app.extensions["db"].engine.dispose(close=False)
+    db = app.extensions["db"]
+    db.engine.dispose(close=False)
+    app.extensions["similar_projects"].warm_in_background(db.transaction)
