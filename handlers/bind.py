@@ -4,12 +4,17 @@ from __future__ import annotations
 import re
 
 from handlers import submit, texts
-from handlers.turn import State, Turn
+from handlers.turn import FORM_STATES, State, Turn
 from models.membership import Invitation, bind, find_code, invitation_for, match_units, unbind
 from models.unit import Unit
 from models.worker import Role
 
 _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{1,10}$")
+
+#: Answers to the unbind question that keep the binding.
+KEEP_ANSWERS = frozenset({"deny", "cancel", "continue", "back"})
+#: What the unbind question takes as its answer; any other command drops the question (see the router).
+LEAVE_ANSWERS = KEEP_ANSWERS | {"confirm", "choice", "greeting", "chitchat"}
 
 
 def ask(t: Turn, after: str | None = None, first_time: bool = False) -> State:
@@ -101,8 +106,55 @@ def _bound(t: Turn, invitation: Invitation, name: str) -> State:
     return State.idle
 
 
+def ask_to_leave(t: Turn) -> State:
+    """Ask once before unbinding: a mistyped or misheard "change unit" must not cost the binding (or a role)."""
+    if t.dialog.unit_id is None:  # nothing to unbind: ask for the unit they want instead
+        t.remember(unit_options=None, pending_name=None, bind_unit=None, bind_role=None)
+        t.say(texts.NOT_BOUND)
+        return State.bind_code
+    back_to = t.state if t.state in FORM_STATES else None
+    t.remember(unbind_from=str(back_to) if back_to else None)
+    role = texts.ROLE_NAMES.get(t.worker.role)
+    notes = (texts.UNBIND_ROLE_NOTE.format(role=role) if role else "") + (texts.UNBIND_DRAFT_NOTE if back_to else "")
+    t.say(texts.UNBIND_ASK.format(unit=_unit_name(t), notes=notes))
+    return State.confirm_unbind
+
+
+def confirm_leave(t: Turn) -> State:
+    """The answer to the unbind question: a yes unbinds, a no keeps the binding, anything else asks again."""
+    if t.intent == "confirm":
+        drop_leave(t)
+        return leave(t)
+    if t.intent in KEEP_ANSWERS:
+        return stay(t)
+    t.say(texts.UNBIND_ASK_AGAIN)
+    return State.confirm_unbind
+
+
+def stay(t: Turn) -> State:
+    """Keep the binding and go back to the form the question interrupted, if any."""
+    back_to = drop_leave(t)
+    t.say(texts.UNBIND_KEPT.format(unit=_unit_name(t)))
+    if back_to in FORM_STATES:
+        t.say(texts.RESUMING.format(question=submit.question(t, back_to)))
+    return back_to
+
+
+def drop_leave(t: Turn) -> State:
+    """Forget the unbind question; return the state the worker was in when it was asked."""
+    back_to = State(t.memory("unbind_from", State.idle))
+    t.remember(unbind_from=None)
+    return back_to
+
+
 def leave(t: Turn) -> State:
-    """Unbind the worker from their unit."""
+    """Unbind the worker from their unit; a draft they were filling stays theirs."""
+    unit = _unit_name(t)
     unbind(t.worker)
-    t.say(texts.UNBOUND)
+    t.say(texts.UNBOUND.format(unit=unit))
     return State.idle
+
+
+def _unit_name(t: Turn) -> str:
+    """The full name of the unit the worker is bound to."""
+    return t.worker.unit.full_name() if t.worker.unit else ""

@@ -80,6 +80,8 @@ def _text_of(incoming: Incoming) -> str | None:
 def _route(t: Turn, stale: bool) -> State:
     """Choose the step for this message and return the next state."""
     state = t.state
+    if state == State.confirm_unbind and t.intent not in bind.LEAVE_ANSWERS:
+        t.dialog.state = state = bind.drop_leave(t)  # a new command: handle it as if nothing had been asked
     if state in FORM_STATES and stale and t.intent not in ("continue", "cancel", "confirm"):
         return _welcome_back(t)
     handled = _global(t)
@@ -115,7 +117,7 @@ def _global(t: Turn) -> State | None:
     if intent == "withdraw" and state not in FORM_STATES:
         return query.withdraw(t)
     if intent == "unbind":
-        return bind.leave(t)
+        return bind.ask_to_leave(t)
     if intent == "revise" and t.dialog.unit_id is not None and (t.slots_in.get("number") or state not in FORM_STATES):
         return submit.revise(t, t.slots_in.get("number"))
     if intent == "edit" and state not in FORM_STATES and t.slots_in.get("field") == "system" \
@@ -164,6 +166,8 @@ def _cancel(t: Turn) -> State:
         return State.confirm_cancel
     if state == State.confirm_cancel:
         return submit.cancel(t)
+    if state == State.confirm_unbind:
+        return bind.stay(t)
     t.remember(after_bind=None, pending_text=None, returning=None, unit_options=None)
     t.say(texts.CANCEL_NOTHING)
     return State.idle
@@ -194,6 +198,7 @@ STEPS: dict[State, Callable[[Turn], State]] = {
     State.edit_field: steps.edit_field_step,
     State.confirm_duplicate: steps.duplicate_step,
     State.confirm_cancel: steps.cancel_step,
+    State.confirm_unbind: bind.confirm_leave,
     State.ask_return_reason: review.take_return_reason,
 }
 

@@ -37,7 +37,13 @@ BIND_ASK_NAME = "好的，{unit}。请问您怎么称呼？回姓名就行，例
 BIND_NAME_INVALID = "请只回姓名，例如“张三”。"
 BOUND_WORKER = "绑定好了：{unit}，{name}。"
 BOUND_COORDINATOR = "绑定好了：您是{unit}的联络员，{name}。发“待审”看待审项目，发“统计”看完成情况。"
-UNBOUND = "已解除绑定。想重新绑定，发班组邀请码就行。"
+UNBOUND = "已解除与{unit}的绑定。想重新绑定，发班组邀请码就行。"
+UNBIND_ASK = "确定要解除与{unit}的绑定吗？{notes}\n回“确认”解除，回“取消”保留。"
+UNBIND_ROLE_NOTE = "解除后您的{role}身份也会取消。"
+UNBIND_DRAFT_NOTE = "正在填的申报会留作草稿。"
+UNBIND_ASK_AGAIN = "请回“确认”解除绑定，或回“取消”保留。"
+UNBIND_KEPT = "好的，没有解除，您仍绑定在{unit}。"
+ROLE_NAMES = {"coordinator": "联络员", "reviewer": "评审员", "admin": "管理员"}
 NOT_BOUND = "您还没有绑定班组。" + BIND_ASK
 
 # --- submission ----------------------------------------------------------------------------

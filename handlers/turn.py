@@ -33,6 +33,7 @@ class State(StrEnum):
     edit_field = "edit_field"
     confirm_duplicate = "confirm_duplicate"
     confirm_cancel = "confirm_cancel"
+    confirm_unbind = "confirm_unbind"
     ask_return_reason = "ask_return_reason"
 
 

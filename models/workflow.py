@@ -108,8 +108,9 @@ def _next_number(session: Session, round_: Round) -> str:
 def submit(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
     """Submit a draft (or resubmit a returned project): it gets its number on first submission.
 
-    A returned project may be resubmitted until the unit-review deadline, since the unit returned
-    it for a fix after submissions may already have closed.
+    A draft goes to the unit its author belongs to when submitting it. A returned project may be
+    resubmitted until the unit-review deadline, since the unit returned it for a fix after
+    submissions may already have closed.
     """
     round_ = session.get(Round, project.round_id)
     if round_ is None:
@@ -117,6 +118,8 @@ def submit(session: Session, project: Project, actor: Worker, now: datetime) -> 
     open_until = round_.unit_review_deadline if project.status == S.returned else round_.submission_deadline
     if not round_.opens_at <= now <= open_until:
         raise DeadlinePassed(round_.name)
+    if project.status == S.draft and project.worker_id == actor.id and actor.unit_id is not None:
+        project.unit_id = actor.unit_id  # a draft goes to the author's unit now, also after a change of unit
     if project.number is None:
         _assign_number(session, project, round_)
     project.submitted_at = now

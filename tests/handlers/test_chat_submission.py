@@ -195,12 +195,14 @@ def test_a_yes_is_not_taken_as_the_title(wechat, demo, db):
 
 def test_worker_changes_unit_and_unbinds(wechat, demo, db):
     bind_worker(wechat, demo)
-    assert "已解除绑定" in wechat.send_text("换单位")
+    assert "确定要解除与晋源能源集团一矿运输队的绑定吗" in wechat.send_text("换单位")
+    assert "已解除与晋源能源集团一矿运输队的绑定" in wechat.send_text("确认")
     assert "二矿机电队，张三" in wechat.send_text("二矿机电队")
     with db.transaction() as s:
         worker = s.scalars(select(Worker).where(Worker.openid == wechat.follower.openid)).one()
         assert (worker.unit.name, worker.name) == ("机电队", "张三")
-    assert "已解除绑定" in wechat.send_text("解绑")
+    assert "二矿机电队的绑定吗" in wechat.send_text("解绑")
+    assert "已解除与晋源能源集团二矿机电队的绑定" in wechat.send_text("对")
     assert "邀请码" in wechat.send_text("申报")
     with db.transaction() as s:
         assert s.scalars(select(Worker.unit_id).where(Worker.openid == wechat.follower.openid)).one() is None
