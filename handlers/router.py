@@ -21,7 +21,7 @@ from models.membership import UnitNames
 from models.people import (Dialog, open_dialog, record_activity, record_subscribe, record_unsubscribe,
                            save_dialog)
 from models.project import ProjectStatus
-from models.sending import record_template_finished
+from models.sending import quiet_until, record_template_finished, release_held_notices
 from models.worker import Role, Worker
 
 #: After this long away, a message in the middle of a form is not taken as the answer.
@@ -53,7 +53,8 @@ def _answer(session: Session, dialog: Dialog, incoming: Incoming, ctx: Context) 
     """The reply to one message, changing the dialog as the steps decide."""
     if incoming.kind == Kind.event and incoming.event != Event.click:
         return _on_event(session, dialog, incoming, ctx)
-    record_activity(dialog, ctx.now)
+    if record_activity(dialog, ctx.now) and quiet_until(ctx.now) is not None:
+        release_held_notices(session, incoming.openid, ctx.now)  # back at night: his held news goes now
     stale = ctx.now - dialog.updated_at > STALE_FORM
     dialog.turns += 1
     text = _text_of(incoming)

@@ -119,8 +119,11 @@ def record_unsubscribe(worker: Worker, now: datetime) -> None:
     worker.unsubscribed_at = now
 
 
-def record_activity(dialog: Dialog, now: datetime) -> None:
-    """Note when the worker last wrote: customer-service messages are allowed for 48 hours after."""
+def record_activity(dialog: Dialog, now: datetime) -> bool:
+    """Note when the worker last wrote (customer-service messages are allowed for 48 hours after);
+    return whether the time was moved on, which happens at most once per ACTIVITY_RESOLUTION."""
     last = dialog.last_message_at
     if last is None or not timedelta(0) <= now - last < ACTIVITY_RESOLUTION:
         dialog.last_message_at = now
+        return True
+    return False

@@ -50,6 +50,20 @@ def held_until(key: str, last_seen: datetime | None, now: datetime) -> datetime 
     return None if key.startswith(STATUS_KEY_PREFIX) and chatting else wake
 
 
+def release_held_notices(session: Session, openid: str, now: datetime) -> int:
+    """Make a worker's status notices held for quiet hours due now: he is back in the chat at night.
+
+    The sender then sends them at once as customer-service texts (`held_until` lets a status
+    notice through to a worker who is chatting). Returns how many were released.
+    """
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.openid == openid, OutboundMessage.status == OutboxStatus.pending,
+               OutboundMessage.key.startswith(STATUS_KEY_PREFIX), OutboundMessage.next_attempt_at > now)
+        .values(next_attempt_at=now), execution_options={"synchronize_session": False})
+    return result.rowcount
+
+
 def claim_batch(session: Session, sender: str, now: datetime, limit: int,
                 claim_for: timedelta) -> list[OutboundMessage]:
     """Claim up to `limit` due rows (pending, or abandoned by a dead sender) for `sender`."""

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.database import Database
 from bot.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
+from handlers import Context, Incoming, Kind, dispatch
 from models.outbox import OutboundMessage, enqueue
 from models.token import reserve_slots
 from models.sending import SHANGHAI, quiet_until, record_template_finished
@@ -301,3 +302,21 @@ def test_a_rate_slot_far_ahead_comes_from_a_wrong_clock_and_is_ignored(db: Datab
         reserve_slots(session, "test", 1, step, now + timedelta(hours=1))
         assert reserve_slots(session, "test", 2, step, now) == [now, now + step]
         assert reserve_slots(session, "test", 1, step, now) == [now + 2 * step]  # a real queue is kept
+
+
+def test_a_notice_held_overnight_goes_when_the_worker_writes_again_that_night(
+        settings: Settings, db: Database, sandbox: SandboxHandle) -> None:
+    """22:00: approved while he sleeps, held for 08:00. 01:00: he writes on his night shift and hears it then."""
+    night = tonight()
+    openid = add_worker(db, "o_back_at_night", night - timedelta(hours=2))
+    with db.transaction() as session:
+        enqueue(session, "status:43", openid, "notice", {"template": "status_change", "text": "您的项目已通过初审",
+                                                         "data": {}}, night)
+    assert Sender(settings, db, clock=lambda: night).drain().deferred == 1
+    later = night + timedelta(hours=3)
+    with db.transaction() as session:
+        dispatch(session, Incoming(openid=openid, kind=Kind.text, text="你好", created_at=later), Context(now=later))
+    report = Sender(settings, db, clock=lambda: later + timedelta(seconds=15)).drain()
+    (call,) = sends(sandbox, openid)
+    assert call["path"] == "/cgi-bin/message/custom/send" and call["body"]["text"]["content"] == "您的项目已通过初审"
+    assert report.sent == 1 and statuses(db) == {"status:43": "sent"}
