@@ -389,8 +389,8 @@ def main(argv: list[str] | None = None) -> None:
     summaries = []
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-gateway-")))
-        echo = start_server("echo", [*bare_argv(args), "bench.echo_app:app"], server_env("sqlite://", tmp, args.threads),
-                            tmp)
+        echo_env = server_env("sqlite://", tmp, args.threads)
+        echo = start_server("echo", [*bare_argv(args), "bench.echo_app:app"], echo_env, tmp)
         stack.callback(echo.stop)
         if "postgres" in args.databases:
             stack.callback(pg_admin, args.pg_url, f'DROP DATABASE IF EXISTS "{urlsplit(args.pg_url).path.lstrip("/")}"')
