@@ -13,8 +13,6 @@ _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{1,10}$")
 
 #: Answers to the unbind question that keep the binding.
 KEEP_ANSWERS = frozenset({"deny", "cancel", "continue", "back"})
-#: What the unbind question takes as its answer; any other command drops the question (see the router).
-LEAVE_ANSWERS = KEEP_ANSWERS | {"confirm", "choice", "greeting", "chitchat"}
 
 
 def ask(t: Turn, after: str | None = None, first_time: bool = False) -> State:
@@ -121,8 +119,8 @@ def ask_to_leave(t: Turn) -> State:
 
 
 def confirm_leave(t: Turn) -> State:
-    """The answer to the unbind question: a yes unbinds, a no keeps the binding, anything else asks again."""
-    if t.intent == "confirm":
+    """The answer to the unbind question: a firm yes unbinds, a no keeps the binding, anything else asks again."""
+    if t.firm_yes():
         drop_leave(t)
         return leave(t)
     if t.intent in KEEP_ANSWERS:

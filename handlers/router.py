@@ -16,7 +16,7 @@ from handlers import bind, query, review, steps, submit, texts
 from handlers.photos import attach_photo
 from handlers.similar import SimilarProjects
 from handlers.messages import Event, Incoming, Kind, Reply
-from handlers.turn import FORM_STATES, State, Turn
+from handlers.turn import FORM_STATES, YES_NO_ANSWERS, State, Turn
 from models.membership import UnitNames
 from models.people import (Dialog, open_dialog, record_activity, record_subscribe, record_unsubscribe,
                            save_dialog)
@@ -81,8 +81,8 @@ def _text_of(incoming: Incoming) -> str | None:
 def _route(t: Turn, stale: bool) -> State:
     """Choose the step for this message and return the next state."""
     state = t.state
-    if state == State.confirm_unbind and t.intent not in bind.LEAVE_ANSWERS:
-        t.dialog.state = state = bind.drop_leave(t)  # a new command: handle it as if nothing had been asked
+    if state in YES_NO_QUESTIONS and t.intent not in YES_NO_ANSWERS:  # a new command: as if nothing had been asked
+        t.dialog.state = state = YES_NO_QUESTIONS[state](t)
     if state in FORM_STATES and stale and t.intent not in ("continue", "cancel", "confirm"):
         return _welcome_back(t)
     handled = _global(t)
@@ -184,6 +184,13 @@ def _unbound(t: Turn) -> State:
     first_time = t.dialog.turns <= 1
     return bind.ask(t, first_time=first_time)
 
+
+#: Yes/no questions that only the next message answers, and how each is dropped (returning the state it
+#: interrupted) when that message is something else: a side question, a description, a correction.
+YES_NO_QUESTIONS: dict[State, Callable[[Turn], State]] = {
+    State.confirm_cancel: steps.drop_cancel,
+    State.confirm_unbind: bind.drop_leave,
+}
 
 STEPS: dict[State, Callable[[Turn], State]] = {
     State.idle: steps.idle,

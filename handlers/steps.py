@@ -149,12 +149,18 @@ def duplicate_step(t: Turn) -> State:
 
 
 def cancel_step(t: Turn) -> State:
-    """Confirm throwing the draft away, or go back to the form."""
-    if t.intent == "confirm":
+    """The answer to the cancel question: a firm yes throws the draft away, anything else goes back to the form."""
+    if t.firm_yes():
         return submit.cancel(t)
+    back_to = drop_cancel(t)
+    t.say(texts.RESUMING.format(question=submit.question(t, back_to)))
+    return back_to
+
+
+def drop_cancel(t: Turn) -> State:
+    """Forget the cancel question; return the state the form was in when it was asked."""
     back_to = State(t.memory("cancel_from", State.idle))
     t.remember(cancel_from=None)
-    t.say(texts.RESUMING.format(question=submit.question(t, back_to)))
     return back_to
 
 

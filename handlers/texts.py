@@ -26,6 +26,8 @@ MEDIA_NOTED = "收到了。申报时发的照片会附在项目里，现在发�
 CHITCHAT = "我是五小创新助手。发“申报”报项目，发“查询”看进度，发“帮助”看说明。"
 GREETING = "您好！发“申报”报项目，发“查询”看进度。"
 NOT_UNDERSTOOD_IN_FORM = "没太明白。{question}"
+#: Sounds that read as "yes" but do not answer a question that throws something away (to cancel, to unbind).
+HUMS = "嗯"
 
 # --- binding -------------------------------------------------------------------------------
 BIND_FIRST = "申报前要先绑定班组：请发班组邀请码（例如“7KQ2M9”），或说队名和姓名，例如“综采一队 张三”。"

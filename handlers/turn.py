@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from handlers import texts
 from handlers.messages import Incoming
 from models.people import Dialog
 from models.worker import Worker
@@ -40,6 +41,9 @@ class State(StrEnum):
 #: States in which a submission form is open.
 FORM_STATES = frozenset({State.ask_title, State.ask_description, State.ask_category, State.ask_system,
                          State.ask_benefit, State.confirm_submission, State.edit_field, State.confirm_duplicate})
+#: Intents that answer a yes/no question (to cancel a draft, to unbind); any other intent is a new command, and
+#: the router drops the question and handles the message as if it had not been asked.
+YES_NO_ANSWERS = frozenset({"confirm", "deny", "cancel", "continue", "back", "choice", "greeting", "chitchat"})
 
 
 @dataclass
@@ -74,9 +78,13 @@ class Turn:
         except ValueError:
             return State.idle
 
-    def say(self, *texts: str) -> None:
+    def say(self, *lines: str) -> None:
         """Add lines to the reply."""
-        self.lines.extend(t for t in texts if t)
+        self.lines.extend(line for line in lines if line)
+
+    def firm_yes(self) -> bool:
+        """A yes that may throw something away: a bare hum reads as yes but is as often hesitation or noise."""
+        return self.intent == "confirm" and any(ch.isalnum() and ch not in texts.HUMS for ch in self.text)
 
     def memory(self, key: str, default: Any = None) -> Any:
         """Read a value the dialog remembered."""

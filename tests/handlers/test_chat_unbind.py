@@ -97,3 +97,12 @@ def test_a_draft_kept_through_a_change_of_unit_goes_to_the_new_unit(wechat, demo
     [project] = projects(db)
     assert project.status == "submitted" and project.unit_id == demo["晋源能源集团二矿机电队"]["id"]
     assert "机电队" in reply and "运输队" not in reply
+
+
+def test_a_hum_is_not_a_yes_to_unbinding(wechat, demo, db):
+    bind_worker(wechat, demo)
+    wechat.send_text("换单位")
+    again = wechat.send_text("嗯")
+    assert "已解除" not in again and "确认" in again and "取消" in again
+    assert binding_of(db, wechat.follower.openid)[0] == demo[TRANSPORT]["id"]
+    assert "已解除" in wechat.send_text("嗯，确认")
