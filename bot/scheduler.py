@@ -1,5 +1,12 @@
 """The scheduler process (`python -m bot scheduler`): reminders at 09:00, outbox and photos all day.
 
+A scheduler that starts, or takes the lease over, after 09:00 on a day whose 09:00 run never
+happened evaluates the reminders at once, so coordinators still hear that day (in quiet hours the
+reminders wait for 08:00 as always). APScheduler alone would not: each new leader re-adds its
+jobs, which plans the next run from now, and a missed run is dropped after an hour's grace anyway.
+The job store's next run time tells whether the day's run happened; were the rules run twice,
+the outbox keys (one per rule, round, recipient and day) would still queue nothing twice.
+
 It is the only background process in production, so it also downloads the photos workers send
 (the same job the demo's BackgroundWork runs).
 
@@ -14,7 +21,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -27,13 +34,15 @@ from bot.database import Database
 from bot.sender import Sender, sender_name
 from bot.wechat_api import make_wechat_client
 from models.base import utcnow
-from models.lease import acquire_lease, release_lease
+from models.lease import acquire_lease, next_run_time, release_lease
 from models.reminders import ReminderRules
 from models.sending import SHANGHAI
 
 logger = logging.getLogger(__name__)
 
 LEASE_NAME = "scheduler"
+#: The daily reminder job's id in the job store.
+REMIND_JOB = "remind"
 
 
 @dataclass(frozen=True)
@@ -95,8 +104,32 @@ def fetch_job(config: Mapping[str, object] | None) -> int:
         db.dispose()
 
 
-def build_scheduler(db: Database, options: SchedulerOptions, config: Mapping[str, object] | None) -> BackgroundScheduler:
-    """An APScheduler with the project's jobs in the database job store (not started)."""
+def shifted_zone(shift: float) -> tzinfo:
+    """Shanghai's clock as the jobs see it `shift` seconds ahead, so a daily trigger fires at their 09:00."""
+    if not shift:
+        return SHANGHAI
+    offset = utcnow().astimezone(SHANGHAI).utcoffset()  # +08:00 all year: China keeps no summer time
+    assert offset is not None
+    return timezone(timedelta(seconds=(offset.total_seconds() + shift) % 86400))
+
+
+def catch_up_due(next_run: datetime | None, now: datetime, hour: int) -> bool:
+    """Whether a scheduler starting at `now` must evaluate the reminders at once.
+
+    Only once today's `hour` o'clock has come, and only when the stored run (`next_run`) is
+    overdue or missing: had the run happened, the job store would already show tomorrow's.
+    A run missed yesterday is not caught up before today's own run.
+    """
+    local = now.astimezone(SHANGHAI)
+    return local.time() >= time(hour) and (next_run is None or next_run <= now)
+
+
+def build_scheduler(db: Database, options: SchedulerOptions, config: Mapping[str, object] | None,
+                    catch_up: bool = False) -> BackgroundScheduler:
+    """An APScheduler with the project's jobs in the database job store (not started).
+
+    With `catch_up` the daily reminder job runs once at start, then at its hour again.
+    """
     scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=db.engine)},
                                     job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
                                     timezone=SHANGHAI)
@@ -104,9 +137,10 @@ def build_scheduler(db: Database, options: SchedulerOptions, config: Mapping[str
     shift = options.time_shift_seconds
     remind_trigger: Any = (IntervalTrigger(seconds=options.remind_interval_seconds)
                            if options.remind_interval_seconds else CronTrigger(hour=options.remind_hour, minute=0,
-                                                                                timezone=SHANGHAI))
-    scheduler.add_job("bot.scheduler:remind_job", remind_trigger, id="remind", replace_existing=True,
-                      kwargs={"config": plain, "shift": shift})
+                                                                                timezone=shifted_zone(shift)))
+    first_run = {"next_run_time": utcnow()} if catch_up else {}
+    scheduler.add_job("bot.scheduler:remind_job", remind_trigger, id=REMIND_JOB, replace_existing=True,
+                      kwargs={"config": plain, "shift": shift}, **first_run)
     scheduler.add_job("bot.scheduler:remind_job", IntervalTrigger(minutes=options.status_sweep_minutes),
                       id="status_sweep", replace_existing=True, kwargs={"config": plain, "shift": shift,
                                                                         "only_status": True})
@@ -180,12 +214,24 @@ class SchedulerProcess:
         held = self.try_lease(utcnow())
         if held and self.scheduler is None:
             logger.info("scheduler %s holds the lease: running jobs", self.holder)
-            self.scheduler = build_scheduler(self.db, self.options, self.config)
+            catch_up = self.reminders_missed()
+            if catch_up:
+                logger.warning("today's %02d:00 reminders did not run: evaluating them now", self.options.remind_hour)
+            self.scheduler = build_scheduler(self.db, self.options, self.config, catch_up)
             self.scheduler.start()
         elif not held and self.scheduler is not None:
             logger.warning("scheduler %s lost the lease: standing by", self.holder)
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
+
+    def reminders_missed(self) -> bool:
+        """Whether today's daily reminder run is overdue (read before the new scheduler replaces the job)."""
+        if self.options.remind_interval_seconds:
+            return False
+        shift = timedelta(seconds=self.options.time_shift_seconds)
+        with self.db.sessions() as session:
+            stored = next_run_time(session, REMIND_JOB)
+        return catch_up_due(None if stored is None else stored + shift, utcnow() + shift, self.options.remind_hour)
 
     def run(self, stop: threading.Event, release: bool = True) -> None:
         """Run until `stop` is set; renew the lease three times per lease period."""

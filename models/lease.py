@@ -1,7 +1,7 @@
 """Leases: which process runs the scheduler, so a second one stands by instead of running twice."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Float, Index, LargeBinary, String, Unicode
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -56,3 +56,14 @@ def lease_holder(session: Session, name: str, now: datetime) -> str | None:
     if lease is None or lease.expires_at is None or lease.expires_at <= now:
         return None
     return lease.holder
+
+
+def next_run_time(session: Session, job_id: str) -> datetime | None:
+    """When APScheduler's job store will next run a job (UTC); None if it holds no such job or it is paused.
+
+    Read before a new leader replaces the job: a time in the past means a run was due and never happened.
+    """
+    job = session.get(SchedulerJob, job_id)
+    if job is None or job.next_run_time is None:
+        return None
+    return datetime.fromtimestamp(job.next_run_time, timezone.utc)

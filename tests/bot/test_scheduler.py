@@ -1,9 +1,10 @@
-"""Two scheduler processes: one runs, one stands by and takes over; every reminder arrives once."""
+"""Two scheduler processes: one runs, one stands by and takes over; every reminder arrives once, that day."""
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -15,12 +16,13 @@ from bot.config import Settings, load_settings
 from bot.database import Database
 from bot.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
-from bot.scheduler import LEASE_NAME, SchedulerOptions, SchedulerProcess
+from bot.scheduler import LEASE_NAME, REMIND_JOB, SchedulerOptions, SchedulerProcess, catch_up_due
 from handlers.reminders import remind
-from models.lease import lease_holder
+from models.lease import acquire_lease, lease_holder
 from models.outbox import OutboundMessage
 from models.project import Attachment, Project
 from models.round import Round
+from models.sending import SHANGHAI
 from models.worker import Worker
 from tests.conftest import APP_ID
 from tests.models.test_reminders import COORDINATOR, round_, shanghai  # noqa: F401 - round_ is a fixture
@@ -207,3 +209,112 @@ def test_scheduler_fetches_the_photos_workers_send(app: Any, settings_overrides:
     with db.sessions() as session:
         stored = session.scalars(select(Attachment.stored_path)).one()
     assert stored.startswith(str(settings.instance_path / "media"))
+
+
+@contextmanager
+def scheduler_at(settings: Settings, config: dict[str, object], at: datetime, holder: str = "s0",
+                 release: bool = True) -> Iterator[SchedulerProcess]:
+    """A scheduler process with the daily 09:00 reminders, started as if it were `at`; stopped on leaving."""
+    shift = round((at - datetime.now(timezone.utc)).total_seconds())  # whole seconds: 09:00 falls on the second
+    database = Database(settings.database_url)
+    process = SchedulerProcess(settings, database, SchedulerOptions(send_interval_seconds=0.3,
+                                                                    time_shift_seconds=shift),
+                               config=config, holder=holder)
+    stop = threading.Event()
+    thread = threading.Thread(target=process.run, args=(stop,), kwargs={"release": release})
+    thread.start()
+    try:
+        yield process
+    finally:
+        stop.set()
+        thread.join()
+        database.dispose()
+
+
+def outbox_keys(db: Database) -> dict[str, datetime]:
+    """Every queued or sent message's key, with when it may go out (Shanghai time)."""
+    with db.sessions() as session:
+        rows = session.execute(select(OutboundMessage.key, OutboundMessage.next_attempt_at))
+        return {key: at.astimezone(SHANGHAI) for key, at in rows}
+
+
+def next_reminder_run(process: SchedulerProcess) -> datetime:
+    """When the running scheduler will evaluate the reminders next, on the clock its jobs see (Shanghai)."""
+    assert process.scheduler is not None
+    job = process.scheduler.get_job(REMIND_JOB)
+    return (job.next_run_time + timedelta(seconds=process.options.time_shift_seconds)).astimezone(SHANGHAI)
+
+
+@pytest.mark.parametrize(("stored", "now", "due"), [
+    (None, "2026-12-01 11:00", True),  # never ran (a new installation)
+    ("2026-12-01 09:00", "2026-12-01 11:00", True),  # down since before 09:00
+    ("2026-11-28 09:00", "2026-12-01 22:30", True),  # down for days: one catch-up, held till 08:00 by remind()
+    ("2026-12-02 09:00", "2026-12-01 11:00", False),  # today's run happened: tomorrow's is stored
+    ("2026-11-30 09:00", "2026-12-01 08:30", False),  # yesterday's was missed: today's 09:00 run will do
+    (None, "2026-12-01 00:30", False),
+])
+def test_catch_up_only_when_todays_run_is_overdue(stored: str | None, now: str, due: bool) -> None:
+    """The catch-up rule, on the clock a coordinator reads."""
+    assert catch_up_due(None if stored is None else shanghai(stored), shanghai(now), 9) is due
+
+
+def test_started_after_nine_reminds_that_same_day_once(app: Any, settings_overrides: dict[str, object], db: Database,
+                                                        round_: Round, sandbox: SandboxHandle) -> None:  # noqa: F811
+    """Down at 09:00, started at 11:00: the 3-days-before reminder goes out now; started again: no second run."""
+    settings: Settings = app.extensions["settings"]
+    with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 11:00")) as process:
+        assert wait_for(lambda: recipients(sandbox) == [COORDINATOR], 10)
+        assert next_reminder_run(process) == shanghai("2026-12-02 09:00")
+    add_coordinator(db, LATE_COORDINATOR, "综采一队")  # bound after the day's run: reminded tomorrow, not now
+    with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 11:30")) as process:
+        assert wait_for(lambda: process.leading, 5)
+        time.sleep(1.0)  # a catch-up would run at once, and the sender goes every 0.3 s
+        assert next_reminder_run(process) == shanghai("2026-12-02 09:00")
+    assert recipients(sandbox) == [COORDINATOR]
+    assert list(outbox_keys(db)) == [f"submission_3d:{round_.id}:{COORDINATOR}:2026-12-01"]
+
+
+def test_started_before_nine_waits_for_the_nine_oclock_run(app: Any, settings_overrides: dict[str, object],
+                                                           db: Database, round_: Round,  # noqa: F811
+                                                           sandbox: SandboxHandle) -> None:
+    """Started at 08:59:57: nothing early; at 09:00 the reminder is queued and sent, once."""
+    settings: Settings = app.extensions["settings"]
+    with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 08:59:57")) as process:
+        assert wait_for(lambda: process.leading, 2)
+        assert next_reminder_run(process) == shanghai("2026-12-01 09:00") and outbox_keys(db) == {}
+        assert wait_for(lambda: recipients(sandbox) == [COORDINATOR], 10)
+        assert next_reminder_run(process) == shanghai("2026-12-02 09:00")
+    ((key, queued),) = outbox_keys(db).items()
+    assert key == f"submission_3d:{round_.id}:{COORDINATOR}:2026-12-01"
+    assert shanghai("2026-12-01 09:00") <= queued < shanghai("2026-12-01 09:00:05")
+
+
+def test_standby_taking_over_after_nine_runs_the_missed_reminders(app: Any, settings_overrides: dict[str, object],
+                                                                   db: Database, round_: Round,  # noqa: F811
+                                                                   sandbox: SandboxHandle) -> None:
+    """The leader dies at 08:59:56 holding the lease; the standby takes over after 09:00 and reminds, once."""
+    settings: Settings = app.extensions["settings"]
+    with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 08:59:56"), release=False) as leader:
+        assert wait_for(lambda: leader.leading, 2)
+        shift = timedelta(seconds=leader.options.time_shift_seconds)
+    expires = shanghai("2026-12-01 09:00:01") - shift - datetime.now(timezone.utc)  # its last renewal, in real time
+    with db.transaction() as session:
+        assert acquire_lease(session, LEASE_NAME, "s0", datetime.now(timezone.utc), expires.total_seconds())
+    with scheduler_at(settings, settings_overrides, datetime.now(timezone.utc) + shift, holder="s1") as standby:
+        time.sleep(0.5)
+        assert not standby.leading and outbox_keys(db) == {}
+        assert wait_for(lambda: recipients(sandbox) == [COORDINATOR], 10)
+        assert datetime.now(timezone.utc) + shift > shanghai("2026-12-01 09:00")
+        time.sleep(0.5)
+    assert recipients(sandbox) == [COORDINATOR] and len(outbox_keys(db)) == 1
+
+
+def test_catch_up_in_quiet_hours_waits_for_eight(app: Any, settings_overrides: dict[str, object], db: Database,
+                                                 round_: Round, sandbox: SandboxHandle) -> None:  # noqa: F811
+    """Started at 22:30 with no run that day: the reminder is queued for 08:00 and nothing goes out at night."""
+    settings: Settings = app.extensions["settings"]
+    with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 22:30")):
+        assert wait_for(lambda: outbox_keys(db) != {}, 10)
+        time.sleep(1.0)  # several sender rounds
+    assert outbox_keys(db) == {f"submission_3d:{round_.id}:{COORDINATOR}:2026-12-01": shanghai("2026-12-02 08:00")}
+    assert recipients(sandbox) == []

@@ -122,6 +122,19 @@ def test_quiet_hours_hold_a_reminder_until_eight(settings: Settings, db: Databas
     assert len(received(sandbox, COORDINATOR)) == 1
 
 
+def test_late_catch_up_and_the_next_mornings_run_remind_once(settings: Settings, db: Database, round_: Round,
+                                                             sandbox: SandboxHandle) -> None:
+    """Rules run late (22:30, a scheduler's catch-up) and again at 09:00 next day: one reminder, at 08:00."""
+    with db.transaction() as session:
+        (late,) = remind(session, shanghai("2026-12-01 22:30"))
+    deliver(settings, db, shanghai("2026-12-02 08:00"))
+    with db.transaction() as session:
+        morning = remind(session, shanghai("2026-12-02 09:00"))
+    deliver(settings, db, shanghai("2026-12-02 09:00"))
+    assert late.new and [(p.key, p.new) for p in morning] == [(late.key, False)]  # the key holds the planned day
+    assert len(received(sandbox, COORDINATOR)) == 1
+
+
 def test_reminder_due_on_a_holiday_goes_out_the_working_day_before() -> None:
     """7 days before Friday 2026-10-09 is the National Day holiday: the reminder moves to 09-30."""
     assert planned_day(date(2026, 10, 9), 7) == date(2026, 9, 30)
