@@ -9,17 +9,13 @@ says how high the full path's ratio can possibly get on the machine at hand.
 import os
 from contextlib import nullcontext
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 from sqlalchemy import text
-from wechatpy import parse_message
-from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.replies import TextReply
-from wechatpy.utils import check_signature
 
+from bench.echo_app import echo_reply, forbidden
 from bot.database import Database
 
 app = Flask(__name__)
-TOKEN = os.environ["WECHAT_TOKEN"]
 DB = Database(os.environ["DATABASE_URL"])
 #: A table of its own, so that the full path's row check counts only the full path's messages.
 _CREATE = text("CREATE TABLE IF NOT EXISTS bench_floor (dedup_key VARCHAR(200) PRIMARY KEY, reply TEXT)")
@@ -31,15 +27,11 @@ DB.engine.dispose()  # gunicorn forks after importing this (--preload): each wor
 
 @app.post("/wechat")
 def echo_once() -> Response:
-    """Check the signature, parse the message, record its MsgId once and reply with its own text."""
-    args = request.args
-    try:
-        check_signature(TOKEN, args.get("signature", ""), args.get("timestamp", ""), args.get("nonce", ""))
-    except InvalidSignatureException:
-        return Response("forbidden", status=403, mimetype="text/plain")
-    message = parse_message(request.get_data())
-    content = getattr(message, "content", "") or "success"
-    reply = TextReply(content=content, message=message).render()
+    """Do what the echo does, then record the message's MsgId once, committed, and send the echo."""
+    echoed = echo_reply()
+    if echoed is None:
+        return forbidden()
+    message, reply = echoed
     with DB.write_gate.held() if DB.write_gate else nullcontext(), DB.engine.begin() as connection:
         connection.execute(_RECORD, {"key": f"msg:{message.id}", "reply": reply})
     return Response(reply, mimetype="application/xml")

@@ -140,9 +140,7 @@ def stay(t: Turn) -> State:
 
 def drop_leave(t: Turn) -> State:
     """Forget the unbind question; return the state the worker was in when it was asked."""
-    back_to = State(t.memory("unbind_from", State.idle))
-    t.remember(unbind_from=None)
-    return back_to
+    return t.drop_question("unbind_from")
 
 
 def leave(t: Turn) -> State:

@@ -159,9 +159,7 @@ def cancel_step(t: Turn) -> State:
 
 def drop_cancel(t: Turn) -> State:
     """Forget the cancel question; return the state the form was in when it was asked."""
-    back_to = State(t.memory("cancel_from", State.idle))
-    t.remember(cancel_from=None)
-    return back_to
+    return t.drop_question("cancel_from")
 
 
 FIELD_OF = {State.ask_title: "title", State.ask_description: "description", State.ask_category: "category",

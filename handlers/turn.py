@@ -86,6 +86,12 @@ class Turn:
         """A yes that may throw something away: a bare hum reads as yes but is as often hesitation or noise."""
         return self.intent == "confirm" and any(ch.isalnum() and ch not in texts.HUMS for ch in self.text)
 
+    def drop_question(self, slot: str) -> State:
+        """Forget a yes/no question whose slot kept the state it interrupted; return that state."""
+        back_to = State(self.memory(slot, State.idle))
+        self.remember(**{slot: None})
+        return back_to
+
     def memory(self, key: str, default: Any = None) -> Any:
         """Read a value the dialog remembered."""
         return (self.dialog.slots or {}).get(key, default)
