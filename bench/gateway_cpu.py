@@ -1,0 +1,124 @@
+"""CPU per /wechat message in one process, for this checkout and, side by side, for others.
+
+Run: .venv/bin/python bench/gateway_cpu.py [--against PATH] [--databases sqlite,postgres] [--pairs 5]
+
+Each measurement is a fresh process: it migrates a fresh database (SQLite in a temporary folder,
+or the scratch PostgreSQL database `--pg-url`, dropped and recreated), imports `bot.wsgi` from
+the checkout measured, and posts signed text messages through Flask's test client: the 40 texts
+of bench/messages.txt in turn, from 2,000 followers, a distinct MsgId each. After 2,000
+unmeasured messages it takes the best of 3 × 2,000 by the process's own CPU time, which is less
+sensitive than req/s to what else the machine runs. With `--against` (a checkout of an older
+commit, e.g. `git worktree add /tmp/old 07cb243`) the two alternate, and the median of the
+pairs' ratios is printed. `--no-memo` turns off the memo of short texts' understanding.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bench-token"
+FOLLOWERS = 2000
+BATCH = 2000
+
+
+def measure(checkout: Path, database_url: str, memo: bool) -> float:
+    """In this process: CPU milliseconds per message of the app in `checkout` (best of 3 batches)."""
+    sys.path.insert(0, str(checkout))
+    os.chdir(checkout)
+    os.environ.update(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID="wxbench", WECHAT_APP_SECRET="bench", SECRET_KEY="bench",
+                      DATABASE_URL=database_url, WECHAT_API_BASE="http://127.0.0.1:9/")
+    subprocess.run([sys.executable, "-m", "bot", "init-db"], check=True, capture_output=True)
+    if not memo:
+        import nlp.intents
+        nlp.intents.MEMO_TEXT_LENGTH = -1
+    from bot.wsgi import app
+
+    lines = (checkout / "bench" / "messages.txt").read_text(encoding="utf-8").splitlines()
+    texts = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    timestamp = str(int(time.time()))
+    signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, "n"])).encode()).hexdigest()
+    url = f"/wechat?signature={signature}&timestamp={timestamp}&nonce=n"
+    client = app.test_client()
+    sent = 0
+
+    def post_batch() -> float:
+        nonlocal sent
+        started = time.process_time()
+        for _ in range(BATCH):
+            sent += 1
+            body = (f"<xml><ToUserName>gh_bench</ToUserName><FromUserName>o_bench_{sent % FOLLOWERS}</FromUserName>"
+                    f"<CreateTime>{timestamp}</CreateTime><MsgType>text</MsgType>"
+                    f"<Content><![CDATA[{texts[sent % len(texts)]}]]></Content><MsgId>{10**9 + sent}</MsgId></xml>")
+            status = client.post(url, data=body.encode()).status_code
+            if status != 200:
+                raise SystemExit(f"HTTP {status} from {checkout}")
+        return (time.process_time() - started) / BATCH * 1000
+
+    post_batch()
+    return min(post_batch() for _ in range(3))
+
+
+def run_one(checkout: Path, database: str, pg_url: str, memo: bool) -> float:
+    """Measure one checkout on one database in a fresh process; return CPU ms per message."""
+    with tempfile.TemporaryDirectory() as folder:
+        if database == "sqlite":
+            url = f"sqlite:///{folder}/bench.sqlite3"
+        else:
+            name = pg_url.rsplit("/", 1)[1]
+            if name in ("test", "postgres"):
+                raise SystemExit(f"refusing to drop the database {name!r}; pass another --pg-url")
+            server = pg_url.rsplit("/", 1)[0] + "/postgres"
+            subprocess.run(["psql", server, "-qc", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"],
+                           check=True, capture_output=True)
+            url = pg_url
+        argv = [sys.executable, __file__, "--measure", str(checkout), "--url", url, *([] if memo else ["--no-memo"])]
+        output = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return float(output.split()[-1])
+
+
+def main() -> None:
+    """Alternate the checkouts on each database and print every pair and the medians."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--against", type=Path, help="another checkout to measure side by side")
+    parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/bench_cpu",
+                        help="scratch PostgreSQL database; dropped and recreated (never 'test')")
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--no-memo", dest="memo", action="store_false", help="without the understanding memo")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        print(f"{measure(args.measure, args.url, args.memo):.3f}")
+        return
+    checkouts = [ROOT, *([args.against.resolve()] if args.against else [])]
+    for database in args.databases.split(","):
+        results: dict[Path, list[float]] = {checkout: [] for checkout in checkouts}
+        for pair in range(args.pairs):
+            order = checkouts if pair % 2 == 0 else checkouts[::-1]
+            for checkout in order:
+                results[checkout].append(run_one(checkout, database, args.pg_url, args.memo))
+            print(f"{database} pair {pair + 1}: " + "   ".join(f"{c}: {results[c][-1]:.3f} ms" for c in checkouts),
+                  flush=True)
+        for checkout, values in results.items():
+            print(f"{database} {checkout}: median {statistics.median(values):.3f} ms "
+                  f"({min(values):.3f}-{max(values):.3f})")
+        if args.against:
+            ratios = [a / b for a, b in zip(results[ROOT], results[args.against.resolve()])]
+            print(f"{database} this / against: median of the pairs {statistics.median(ratios):.2f}")
+    if "postgres" in args.databases:
+        name = args.pg_url.rsplit("/", 1)[1]
+        subprocess.run(["psql", args.pg_url.rsplit("/", 1)[0] + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"],
+                       capture_output=True)
+
+
+if __name__ == "__main__":
+    main()
