@@ -165,7 +165,7 @@ class Database:
         """Yield a session inside one transaction: committed on success, rolled back on error.
 
         The transaction is the connection's and the session joins it, so Core statements on that
-        connection (`models.people.connection_of`) need none of the ORM's bookkeeping, and a
+        connection (`models.base.connection_of`) need none of the ORM's bookkeeping, and a
         session nobody asks anything costs nothing.
         """
         with self.write_gate.held() if self.write_gate else nullcontext(), self.engine.begin() as connection, \

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from bot.database import Database
 from bot.wechat_xml import dedup_key
 from handlers.messages import Incoming, Reply
+from models.base import connection_of
 from models.inbound import InboundMessage
-from models.people import connection_of
 
 log = logging.getLogger(__name__)
 

@@ -97,7 +97,7 @@ class Turn:
         return (self.dialog.slots or {}).get(key, default)
 
     def remember(self, **values: Any) -> None:
-        """Store values in the dialog (None forgets); reassigns so the JSON column is saved."""
+        """Store values in the dialog (None forgets)."""
         slots = dict(self.dialog.slots or {})
         for key, value in values.items():
             if value is None:

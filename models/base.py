@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, Connection, DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 #: Constraint names that Alembic can find again on PostgreSQL and in SQLite batch mode.
 NAMING_CONVENTION = {
@@ -51,3 +51,10 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection of the session's transaction (`Database.transaction` opens the session on one),
+    for Core statements built once that need none of the ORM's bookkeeping."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Connection) else session.connection()

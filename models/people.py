@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from models.base import connection_of
 from models.conversation import Conversation
 from models.worker import Role, Worker
 
@@ -69,12 +70,6 @@ class Dialog:
         change a list inside them)."""
         slots = json.dumps(self.slots, ensure_ascii=False, sort_keys=True, default=str)
         return self.state, slots, self.turns, self.updated_at, self.last_message_at
-
-
-def connection_of(session: Session) -> Connection:
-    """The connection of the session's transaction (`Database.transaction` opens the session on one)."""
-    bind = session.get_bind()
-    return bind if isinstance(bind, Connection) else session.connection()
 
 
 def open_dialog(session: Session, openid: str, now: datetime) -> Dialog:

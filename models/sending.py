@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from models.base import connection_of
 from models.outbox import OutboundMessage, OutboxStatus
-from models.people import connection_of
 from models.worker import Worker
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
