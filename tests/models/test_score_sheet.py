@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from models.review_config import REVIEW_FILE, load_review_config
 from models.score_sheet import (
     InvalidScores, ProblemCode, ScoreCard, ScoreSheet, project_score, read_scores, suggest_band,
     validate_scores, weighted_total,
 )
 
-REVIEW_FILE = Path(__file__).resolve().parents[2] / "models" / "data" / "review.json"
-SHEET = ScoreSheet.from_dict(json.loads(REVIEW_FILE.read_text(encoding="utf-8"))["score_sheet"])
+SHEET = load_review_config().score_sheet
 
 
 def card(innovation: int, practicality: int, benefit: int, promotion: int) -> ScoreCard:
@@ -132,7 +132,7 @@ def test_a_deployment_can_use_its_own_sheet_with_bands_on_any_criterion(tmp_path
         {"key": "cost", "name": "成本", "weight": 1}]}
     path = tmp_path / "review.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    sheet = ScoreSheet.from_dict(json.loads(path.read_text(encoding="utf-8"))["score_sheet"])
+    sheet = load_review_config(path).score_sheet
     assert [p.code for p in validate_scores(sheet, {"safety": 6, "cost": 11})] == [
         ProblemCode.outside_bands, ProblemCode.out_of_range]
     assert weighted_total(sheet, read_scores(sheet, {"safety": 9, "cost": 4})) == Decimal("6.50")
