@@ -44,13 +44,18 @@ class OutboundMessage(Base):
     sent_at: Mapped[datetime | None]
 
 
+def is_queued(session: Session, key: str) -> bool:
+    """Whether a push with this key was ever queued."""
+    return session.scalars(select(OutboundMessage.id).where(OutboundMessage.key == key)).first() is not None
+
+
 def enqueue(session: Session, key: str, openid: str, kind: str, payload: dict[str, Any],
             not_before: datetime | None = None) -> OutboundMessage | None:
     """Queue a push once per key: returns the new row, or None if that key was already queued.
 
     Runs in the caller's transaction; a savepoint keeps a duplicate key from spoiling it.
     """
-    if session.scalars(select(OutboundMessage.id).where(OutboundMessage.key == key)).first() is not None:
+    if is_queued(session, key):
         return None
     row = OutboundMessage(key=key[:200], openid=openid, kind=kind, payload=payload,
                           next_attempt_at=not_before or utcnow())
