@@ -7,6 +7,7 @@ from functools import partial
 from flask import Flask
 from sqlalchemy.orm import Session
 
+import nlp
 from bot.config import Settings, load_settings
 from bot.database import Database
 from handlers import Context, Incoming, Reply, dispatch
@@ -19,6 +20,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the Flask application; `config` overrides the environment (tests, demo)."""
     app = Flask(__name__, instance_relative_config=False, static_folder=None)  # web/ serves its own static files
     settings = register_settings(app, config)
+    nlp.configure(settings.nlp_model_dir)  # where `python -m nlp retrain` stored the classifier
     db = register_database(app, settings)
     register_gateway(app, settings, db)
     register_web(app, settings, db)

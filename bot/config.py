@@ -45,6 +45,7 @@ class Settings:
     reminder_submission_days: tuple[int, ...] = (7, 3, 1)  # REMINDER_SUBMISSION_DAYS, e.g. "7,3,1"
     reminder_review_days: tuple[int, ...] = (3, 1)  # REMINDER_REVIEW_DAYS
     reminder_draft_days: tuple[int, ...] = (3, 1)  # REMINDER_DRAFT_DAYS
+    nlp_model_dir: Path | None = None  # NLP_MODEL_DIR: the classifier retrained with corrections (instance/nlp-model)
 
     @property
     def safe_mode(self) -> bool:
@@ -87,6 +88,7 @@ def load_settings(overrides: Mapping[str, object] | None = None,
         wechat_api_base=str(values.get("WECHAT_API_BASE") or REAL_WECHAT_API).rstrip("/"),
         redis_url=str(values.get("REDIS_URL") or "") or None,
         public_base_url=str(values.get("PUBLIC_BASE_URL") or "").rstrip("/"),
+        nlp_model_dir=Path(str(values.get("NLP_MODEL_DIR") or instance_path / "nlp-model")),
         **_web_settings(values),
         **_push_settings(values),
     )

@@ -5,18 +5,15 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
-from bot.config import Settings
-from bot.database import Database
+from bot.command_setup import opened
 from models.base import utcnow
-from models.errors import DomainError
 from models.sending import SHANGHAI
+
 
 def parse_local(value: str) -> datetime:
     """Parse a time as people write it: Asia/Shanghai unless it carries its own offset."""
@@ -30,19 +27,6 @@ def parse_local(value: str) -> datetime:
 def local(moment: datetime | None) -> str:
     """Format a stored time for people (Asia/Shanghai)."""
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
-@contextmanager
-def opened() -> Iterator[tuple[Settings, Database]]:
-    """Settings and the database for one command (errors become one clear line)."""
-    from bot.cli import database, settings_or_exit
-
-    settings = settings_or_exit()
-    with database(settings) as db:
-        try:
-            yield settings, db
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from None
 
 
 @click.group("round")
@@ -229,8 +213,6 @@ def import_units_command(path: Path, round_id: int | None, dry_run: bool) -> Non
                f"{report.targets} targets")
 
 
-def register(group: click.Group) -> None:
-    """Attach the operations commands to the main command group."""
-    for command in (round_group, remind_command, send_outbox_command, outbox_command, scheduler_command,
-                    import_units_command):
-        group.add_command(command)
+#: The operations commands, added to `python -m bot` by bot/cli.py.
+COMMANDS = (round_group, remind_command, send_outbox_command, outbox_command, scheduler_command,
+            import_units_command)

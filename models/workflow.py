@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from models.counter import next_value
 from models.errors import DeadlinePassed, InvalidTransition, NotAllowed
 from models.project import Attachment, Project, ProjectEvent, ProjectStatus
 from models.round import Round
@@ -98,11 +98,21 @@ def change_status(session: Session, project: Project, to: ProjectStatus, actor: 
     return event
 
 
+#: The round counter (models/counter.py) that numbers a round's projects.
+PROJECT_NUMBERS = "project_number"
+
+
+def _numbered_before(session: Session, round_: Round) -> int:
+    """The highest project number the round gave out before its counter existed (0 for a new round)."""
+    numbers = session.scalars(select(Project.number).where(Project.round_id == round_.id,
+                                                           Project.number.is_not(None)))
+    return max((int(n.rsplit("-", 1)[-1]) for n in numbers if n.rsplit("-", 1)[-1].isdigit()), default=0)
+
+
 def _next_number(session: Session, round_: Round) -> str:
-    """Return the next free project number of the round, e.g. 2026-0042."""
-    count = session.scalar(select(func.count()).select_from(Project)
-                           .where(Project.round_id == round_.id, Project.number.is_not(None))) or 0
-    return f"{round_.year}-{count + 1:04d}"
+    """Take the round's next project number, e.g. 2026-0042; it is the caller's once its transaction commits."""
+    value = next_value(session, round_.id, PROJECT_NUMBERS, lambda: _numbered_before(session, round_))
+    return f"{round_.year}-{value:04d}"
 
 
 def submit(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
@@ -127,17 +137,8 @@ def submit(session: Session, project: Project, actor: Worker, now: datetime) -> 
 
 
 def _assign_number(session: Session, project: Project, round_: Round) -> None:
-    """Give the project the next number; a concurrent submission taking it makes us try the next."""
-    for _ in range(20):
-        project.number = _next_number(session, round_)
-        try:
-            with session.begin_nested():
-                session.flush()
-            return
-        except IntegrityError:
-            session.expire(project, ["number"])
-            project.number = None
-    raise RuntimeError("could not assign a project number")
+    """Give the project the round's next number (a counter row locked until commit: no collision, no gap)."""
+    project.number = _next_number(session, round_)
 
 
 def find_by_number(session: Session, round_: Round, text: str) -> Project | None:

@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import select
 
 from bot.background import BackgroundWork
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from models import Attachment, OutboundMessage
 from models.sending import SHANGHAI
 from tests.chat import bind_coordinator, bind_worker, outbox

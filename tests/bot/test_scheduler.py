@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.config import Settings, load_settings
 from bot.database import Database
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
 from bot.scheduler import LEASE_NAME, REMIND_JOB, SchedulerOptions, SchedulerProcess, catch_up_due
 from handlers.reminders import remind

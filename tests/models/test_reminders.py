@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.database import Database
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
 from handlers.reminders import remind
 from models.outbox import OutboundMessage, enqueue
@@ -197,12 +197,9 @@ def test_worker_with_a_draft_is_reminded(db: Database, round_: Round) -> None:
 
 def test_remind_cli_dry_run_then_real(settings_overrides: dict[str, object], db: Database, round_: Round) -> None:
     """`remind --at … --dry-run` prints the text and queues nothing; without it, it queues once."""
-    import click
+    from bot.cli import main
 
-    from bot.ops_cli import register
-
-    group = click.Group()
-    register(group)
+    group = main
     env = {k: str(v) for k, v in settings_overrides.items()}
     runner = CliRunner()
     dry = runner.invoke(group, ["remind", "--at", "2026-12-01 09:00", "--dry-run"], env=env)
@@ -219,12 +216,9 @@ def test_round_move_cli_replans_queued_and_future_reminders(settings_overrides: 
                                                              round_: Round, settings: Settings,
                                                              sandbox: SandboxHandle) -> None:
     """A reminder held overnight is dropped when the deadline moves a week; the new 7-day one comes on 12-04."""
-    import click
+    from bot.cli import main
 
-    from bot.ops_cli import register
-
-    group = click.Group()
-    register(group)
+    group = main
     env = {k: str(v) for k, v in settings_overrides.items()}
     runner = CliRunner()
     held = runner.invoke(group, ["remind", "--at", "2026-11-30 22:30"], env=env)  # the 7-day one, held till 08:00

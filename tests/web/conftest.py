@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bot.demo import ServerThread
+from simulator.demo import ServerThread
 from models.account import Account
 from models.accounts import create_account
 from models.audit import COMMAND_LINE

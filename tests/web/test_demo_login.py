@@ -1,7 +1,7 @@
 """The demo prints an admin account that logs in, and a new password on every run."""
 import re
 
-from bot.demo_run import prepare_demo
+from simulator.demo_run import prepare_demo
 from tests.web.conftest import AuthActions
 
 

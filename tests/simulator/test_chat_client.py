@@ -18,10 +18,10 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
-from bot.chat_client import TerminalChat, random_openid, render_push, render_reply, run_chat
-from bot.follower import message_xml
-from bot.sandbox import SandboxHandle, start_sandbox_thread
-from bot.sandbox_state import tiny_png
+from simulator.chat_client import TerminalChat, random_openid, render_push, render_reply, run_chat
+from simulator.follower import message_xml
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox_state import tiny_png
 
 TOKEN = "chat-test-token"
 APP_ID = "wxchattest000001"

@@ -17,8 +17,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from bot.sandbox_control import control, current_state
-from bot.sandbox_state import TOKEN_PATHS, SandboxState, image_type, wechat_error
+from simulator.sandbox_control import control, current_state
+from simulator.sandbox_state import TOKEN_PATHS, SandboxState, image_type, wechat_error
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,10 @@
-"""Commands that run things on loopback: the WeChat sandbox, the server, the terminal chat, the demo."""
+"""Development commands: the WeChat sandbox, the server, the terminal chat, demo data and the demo itself.
+
+`python -m bot` offers them (bot/cli.py names them and imports this module only when one is used).
+"""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -8,16 +12,19 @@ import threading
 from pathlib import Path
 
 import click
-import nlp
 from werkzeug.serving import make_server
 
+import nlp
 from bot import create_app
 from bot.background import BackgroundWork
-from bot.chat_client import run_chat
+from bot.command_setup import database, settings_or_exit
 from bot.config import PROJECT_ROOT, ConfigError, load_settings
-from bot.demo_run import prepare_demo
-from bot.sandbox import serve_sandbox, start_sandbox_thread
-from models.migrate import schema_problem
+from models.base import utcnow
+from models.migrate import schema_problem, upgrade
+from models.seed import seed_demo, unit_listing
+from simulator.chat_client import run_chat
+from simulator.demo_run import prepare_demo
+from simulator.sandbox import serve_sandbox, start_sandbox_thread
 
 #: Settings the demo uses when the environment gives none: nothing here is secret.
 DEMO_SETTINGS = {
@@ -130,12 +137,24 @@ def demo_command(say: tuple[str, ...], openid: str | None, database: str | None)
         sandbox.stop()
 
 
+@click.command("seed-demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the units and their invite codes as JSON.")
+def seed_demo_command(as_json: bool) -> None:
+    """Create demo units, targets and a round whose deadlines are near."""
+    with database(settings_or_exit(), migrating=True) as db:
+        upgrade(db.engine)
+        with db.transaction() as session:
+            round_ = seed_demo(session, utcnow())
+            units = unit_listing(session)
+            round_name = round_.name
+    if as_json:
+        click.echo(json.dumps({"round": round_name, "units": units}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"round: {round_name}")
+    for unit in units:
+        click.echo(f"{unit['worker_code']}  {unit['coordinator_code']}  {unit['name']}")
+
+
 def _env_overrides() -> dict[str, str]:
     """Settings from the environment that the demo keeps (none of the WeChat credentials)."""
     return {k: v for k, v in os.environ.items() if k in ("REDIS_URL", "INSTANCE_PATH")}
-
-
-def register(group: click.Group) -> None:
-    """Add this module's commands to the command line."""
-    for command in (sandbox_command, chat_command, serve_command, demo_command):
-        group.add_command(command)

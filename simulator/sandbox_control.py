@@ -1,7 +1,7 @@
 """The sandbox's control API under `/_sandbox/`: what tests and the demo use to observe and steer it.
 
 Read the recorded calls, make the next calls fail or stall, take the API down for a while, put
-media, OAuth codes and users in place, and reset. The WeChat-like API itself is in bot/sandbox.py.
+media, OAuth codes and users in place, and reset. The WeChat-like API itself is in simulator/sandbox.py.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from bot.sandbox_state import ERRMSG, Rule, SandboxState, image_type, tiny_png
+from simulator.sandbox_state import ERRMSG, Rule, SandboxState, image_type, tiny_png
 
 control = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from wechatpy import WeChatClient
 from wechatpy.exceptions import APILimitedException, WeChatClientException
 
-from bot.sandbox import SandboxHandle, create_sandbox_app, start_sandbox_thread
-from bot.sandbox_state import DEMO_MEDIA_ID, tiny_png
+from simulator.sandbox import SandboxHandle, create_sandbox_app, start_sandbox_thread
+from simulator.sandbox_state import DEMO_MEDIA_ID, tiny_png
 
 APP_ID = "wxsandboxtest0001"
 SECRET = "sandbox-secret"

@@ -23,7 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from wechatpy.exceptions import WeChatException
 
-from bot.follower import SimulatedFollower
+from simulator.follower import SimulatedFollower
 
 logger = logging.getLogger(__name__)
 
