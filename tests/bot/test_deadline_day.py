@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import make_url, select
 
 from bot.database import Database
-from bot.follower import SimulatedFollower
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.follower import SimulatedFollower
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from handlers import texts
 from models.base import utcnow
 from models.project import Project
