@@ -256,6 +256,8 @@ def render_certificate(certificate: Certificate, secret_key: str | bytes, *,
                        wording: Mapping[str, str] | None = None, font_file: Path = FONT_FILE,
                        fallback_font_files: Sequence[Path] = ()) -> RenderedCertificate:
     """Render one award's certificate as a one-page PDF with its verification number."""
+    if not certificate.members:
+        raise ValueError("a certificate names at least one member")
     code = verification_number(secret_key, certificate.award)
     texts = _texts(certificate, wording or load_wording(), code)
     pdf = _new_pdf(certificate, font_file, fallback_font_files)

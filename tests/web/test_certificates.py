@@ -108,9 +108,11 @@ def test_the_verification_number_checks_out_and_a_changed_one_does_not(rendered)
     assert not check_verification_number(SECRET, AWARD, "")
 
 
-def test_no_certificate_without_a_secret_key():
+def test_no_certificate_without_a_secret_key_or_without_members():
     with pytest.raises(ValueError):
         verification_number("", AWARD)
+    with pytest.raises(ValueError):
+        render_certificate(replace(CERTIFICATE, members=()), SECRET)
 
 
 def test_the_same_award_renders_to_the_same_bytes(rendered):
