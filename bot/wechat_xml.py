@@ -5,6 +5,8 @@ invalid XML whatever characters a reply contains, and keeps to WeChat's size lim
 """
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 import time
 from datetime import datetime, timezone
@@ -36,18 +38,56 @@ def parse_xml(body: bytes) -> dict[str, str | Element]:
     return {child.tag: (child if len(child) else (child.text or "")) for child in root}
 
 
+#: The longest value each field may have. WeChat's own are far shorter (an openid has 28
+#: characters, a MsgId at most 20 digits, a MediaId 64); the limits keep every value inside the
+#: column it may be stored in (worker.openid 64, attachment.media_id 200 and pic_url 500,
+#: inbound_message.kind 40) and a worker's words within what a reply and the NLP can handle.
+FIELD_LIMITS = {
+    "ToUserName": 64, "FromUserName": 64, "MsgType": 40, "Event": 40, "MsgId": 64, "MsgID": 64,
+    "EventKey": 128, "MediaId": 200, "ThumbMediaId": 200, "PicUrl": 500, "Format": 20, "Content": 10_000,
+    "Recognition": 10_000, "Label": 500, "Title": 500, "Description": 4_000, "Url": 2_000, "Status": 200,
+}
+#: Any other field (kept in Incoming.fields) may be this long.
+MAX_FIELD = 2_000
+#: CreateTime is a Unix time in seconds that fits WeChat's 32 bits.
+MAX_CREATE_TIME = 2**32 - 1
+#: Coordinates: field name and the largest absolute value it may have.
+COORDINATES = {"Location_X": 90.0, "Latitude": 90.0, "Location_Y": 180.0, "Longitude": 180.0}
+
+
 def _text(fields: dict[str, str | Element], name: str) -> str | None:
-    """Return a top-level field as text, or None."""
+    """Return a top-level field as stripped text (None when absent or blank); BadXml when over its limit."""
     value = fields.get(name)
-    return value.strip() if isinstance(value, str) and value.strip() != "" else None
-
-
-def _float(fields: dict[str, str | Element], name: str) -> float | None:
-    """Return a top-level field as a number, or None if absent or not a number."""
-    try:
-        return float(_text(fields, name) or "")
-    except ValueError:
+    if not isinstance(value, str) or not value.strip():
         return None
+    value = value.strip()
+    if len(value) > FIELD_LIMITS.get(name, MAX_FIELD):
+        raise BadXml(f"{name} is {len(value)} characters long")
+    return value
+
+
+def _created(fields: dict[str, str | Element]) -> datetime:
+    """The message's CreateTime (now when absent); BadXml unless it is whole seconds within 32 bits."""
+    value = _text(fields, "CreateTime")
+    if value is None:
+        return datetime.fromtimestamp(int(time.time()), timezone.utc)
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_CREATE_TIME:
+        raise BadXml(f"CreateTime {value[:40]!r} is not a Unix time")
+    return datetime.fromtimestamp(int(value), timezone.utc)
+
+
+def _coordinate(fields: dict[str, str | Element], name: str) -> float | None:
+    """A latitude or longitude (None when absent); BadXml when it is not a number within range."""
+    value = _text(fields, name)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise BadXml(f"{name} {value[:40]!r} is not a number") from None
+    if not math.isfinite(number) or abs(number) > COORDINATES[name]:
+        raise BadXml(f"{name} {value[:40]!r} is out of range")
+    return number
 
 
 def _subscriptions(fields: dict[str, str | Element]) -> tuple[tuple[str, str], ...]:
@@ -55,12 +95,27 @@ def _subscriptions(fields: dict[str, str | Element]) -> tuple[tuple[str, str], .
     popup = fields.get("SubscribeMsgPopupEvent")
     if not isinstance(popup, Element):
         return ()
-    return tuple((item.findtext("TemplateId", ""), item.findtext("SubscribeStatusString", ""))
-                 for item in popup.iter("List"))
+    choices = tuple((item.findtext("TemplateId", "").strip(), item.findtext("SubscribeStatusString", "").strip())
+                    for item in popup.iter("List"))
+    if len(choices) > 50 or any(len(a) > 128 or len(b) > 40 for a, b in choices):
+        raise BadXml("SubscribeMsgPopupEvent has too many or too long entries")
+    return choices
+
+
+def _other_fields(fields: dict[str, str | Element]) -> dict[str, str]:
+    """Every other text field, each within its limit (BadXml otherwise)."""
+    for name, value in fields.items():
+        if isinstance(value, str) and len(value.strip()) > FIELD_LIMITS.get(name, MAX_FIELD):
+            raise BadXml(f"{name} is {len(value.strip())} characters long")
+    return {k: v for k, v in fields.items() if isinstance(v, str)}
 
 
 def to_incoming(fields: dict[str, str | Element]) -> Incoming:
-    """Turn parsed fields into an Incoming value; unknown types become Kind.unknown."""
+    """Turn parsed fields into an Incoming value; unknown types become Kind.unknown.
+
+    Every field is checked against its limit and range here, so what reaches the handlers and the
+    database fits: an out-of-range value raises BadXml, which the gateway answers with 400.
+    """
     openid = _text(fields, "FromUserName")
     if not openid:
         raise BadXml("no FromUserName")
@@ -68,23 +123,24 @@ def to_incoming(fields: dict[str, str | Element]) -> Incoming:
         kind = Kind(_text(fields, "MsgType") or "")
     except ValueError:
         kind = Kind.unknown
-    created = int(_float(fields, "CreateTime") or time.time())
     event = (_text(fields, "Event") or "").lower() or None
     is_location_event = event == "location"
     return Incoming(
-        openid=openid, kind=kind, account=_text(fields, "ToUserName") or "",
-        created_at=datetime.fromtimestamp(created, timezone.utc),
+        openid=openid, kind=kind, account=_text(fields, "ToUserName") or "", created_at=_created(fields),
         msg_id=_text(fields, "MsgId") or _text(fields, "MsgID"),
         text=_text(fields, "Content") if kind == Kind.text else _text(fields, "Recognition"),
         event=event, event_key=_text(fields, "EventKey"),
         media_id=_text(fields, "MediaId"), pic_url=_text(fields, "PicUrl"),
-        latitude=_float(fields, "Latitude" if is_location_event else "Location_X"),
-        longitude=_float(fields, "Longitude" if is_location_event else "Location_Y"),
+        latitude=_coordinate(fields, "Latitude" if is_location_event else "Location_X"),
+        longitude=_coordinate(fields, "Longitude" if is_location_event else "Location_Y"),
         label=_text(fields, "Label"), title=_text(fields, "Title"),
         description=_text(fields, "Description"), url=_text(fields, "Url"),
-        subscriptions=_subscriptions(fields),
-        fields={k: v for k, v in fields.items() if isinstance(v, str)},
+        subscriptions=_subscriptions(fields), fields=_other_fields(fields),
     )
+
+
+#: inbound_message.dedup_key holds this many characters.
+MAX_DEDUP_KEY = 200
 
 
 def dedup_key(incoming: Incoming) -> str:
@@ -92,7 +148,10 @@ def dedup_key(incoming: Incoming) -> str:
     if incoming.kind != Kind.event and incoming.msg_id:
         return f"msg:{incoming.msg_id}"
     stamp = int(incoming.created_at.timestamp())
-    return f"evt:{incoming.openid}:{stamp}:{incoming.event or incoming.kind}:{incoming.event_key or ''}"[:200]
+    key = f"evt:{incoming.openid}:{stamp}:{incoming.event or incoming.kind}:{incoming.event_key or ''}"
+    if len(key) <= MAX_DEDUP_KEY:
+        return key
+    return "evt:" + hashlib.sha256(key.encode("utf-8")).hexdigest()  # a cut key could match another event's
 
 
 def clean_text(text: str, limit: int = MAX_REPLY_BYTES) -> str:

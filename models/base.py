@@ -4,9 +4,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, Column, Connection, DateTime, MetaData, Table, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from models.clock import utcnow
 
 #: Constraint names that Alembic can find again on PostgreSQL and in SQLite batch mode.
 NAMING_CONVENTION = {
@@ -48,9 +51,7 @@ class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+__all__ = ["Base", "UTCDateTime", "connection_of", "utcnow"]
 
 
 def connection_of(session: Session) -> Connection:
@@ -58,3 +59,21 @@ def connection_of(session: Session) -> Connection:
     for Core statements built once that need none of the ORM's bookkeeping."""
     bind = session.get_bind()
     return bind if isinstance(bind, Connection) else session.connection()
+
+
+def insert_new(session: Session, table: Table, values: dict[str, Any], unique: list[str],
+               returning: Column[Any] | None = None) -> Any:
+    """Insert a row unless one with the same `unique` columns exists (`ON CONFLICT DO NOTHING`).
+
+    Returns the `returning` column of the new row, or None when the row was there already. A
+    concurrent insert of the same key waits for the other transaction, then does nothing: no
+    IntegrityError, so no savepoint is needed and the caller's transaction stays usable.
+    Column defaults apply as for any Core insert.
+    """
+    connection = connection_of(session)
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=unique)
+    if returning is None:
+        connection.execute(statement)
+        return None
+    return connection.execute(statement.returning(returning)).scalar()

@@ -6,10 +6,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import String, Text, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, insert_new, utcnow
 
 
 class OutboxStatus(StrEnum):
@@ -44,19 +43,18 @@ class OutboundMessage(Base):
     sent_at: Mapped[datetime | None]
 
 
-def enqueue(session: Session, key: str, openid: str, kind: str, payload: dict[str, Any],
-            not_before: datetime | None = None) -> OutboundMessage | None:
-    """Queue a push once per key: returns the new row, or None if that key was already queued.
+def is_queued(session: Session, key: str) -> bool:
+    """Whether a push with this key was ever queued."""
+    return session.scalars(select(OutboundMessage.id).where(OutboundMessage.key == key)).first() is not None
 
-    Runs in the caller's transaction; a savepoint keeps a duplicate key from spoiling it.
+
+def enqueue(session: Session, key: str, openid: str, kind: str, payload: dict[str, Any],
+            not_before: datetime | None = None) -> int | None:
+    """Queue a push once per key: returns the new row's id, or None if that key was already queued.
+
+    Runs in the caller's transaction with one `INSERT … ON CONFLICT DO NOTHING`: a key queued
+    twice, even by two transactions at once, is queued once and spoils neither transaction.
     """
-    if session.scalars(select(OutboundMessage.id).where(OutboundMessage.key == key)).first() is not None:
-        return None
-    row = OutboundMessage(key=key[:200], openid=openid, kind=kind, payload=payload,
-                          next_attempt_at=not_before or utcnow())
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row
+    row = {"key": key[:200], "openid": openid, "kind": kind, "payload": payload,
+           "next_attempt_at": not_before or utcnow()}
+    return insert_new(session, OutboundMessage.__table__, row, ["key"], OutboundMessage.__table__.c.id)

@@ -4,10 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, Text, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, insert_new, utcnow
 
 
 class StoredToken(Base):
@@ -41,11 +40,7 @@ def locked_row(session: Session, model: type[Base], key: str,
     row = session.scalars(query).one_or_none()
     if row is not None:
         return row
-    try:
-        with session.begin_nested():
-            session.add(model(**{column.key: key}, **defaults))
-    except IntegrityError:
-        pass  # another process inserted it first; lock theirs
+    insert_new(session, model.__table__, {column.key: key, **defaults}, [column.key])  # or another process did
     return session.scalars(query.execution_options(populate_existing=True)).one()
 
 
