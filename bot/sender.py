@@ -25,6 +25,7 @@ from wechatpy.exceptions import WeChatClientException
 from bot.config import Settings
 from bot.database import Database
 from bot.wechat_api import TOKEN_ERRORS, SharedTokenClient, make_wechat_client, token_of
+from handlers.notices import compose
 from models.base import utcnow
 from models.outbox import OutboundMessage, OutboxStatus
 from models.sending import (SERVICE_WINDOW, claim_batch, held_until, last_message_times, mark_final,
@@ -118,7 +119,7 @@ class Sender:
         At night a notice waits until 08:00, unless it is a status notice to a worker chatting
         right now: that one goes at once, as a customer-service text in the conversation.
         """
-        payload = row.payload or {}
+        payload = compose(row.payload or {})  # a notice queued as data gets its words now
         seen = last_seen.get(row.openid)
         if row.kind == "notice":
             wake = held_until(row.key, seen, now)

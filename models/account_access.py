@@ -13,7 +13,8 @@ from models.account import Account, AccountRole
 from models.errors import NotFound
 from models.project import Project
 from models.unit import Unit
-from models.workflow import find_any_round, units_under
+from models.unit import units_under
+from models.workflow import find_any_round
 
 #: Roles that see every unit and every project.
 CITY_WIDE = frozenset({AccountRole.admin, AccountRole.staff})

@@ -23,7 +23,7 @@ from models.login_throttle import LoginThrottle
 from models.project import System
 from models.unit import Unit
 from models.worker import Worker
-from models.workflow import units_under
+from models.unit import units_under
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.background import BackgroundWork
 from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from models import Attachment, OutboundMessage
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 from tests.chat import bind_coordinator, bind_worker, outbox
 from tests.conftest import APP_ID
 

@@ -18,7 +18,8 @@ from bot.sender import Sender
 from handlers import Context, Incoming, Kind, dispatch
 from models.outbox import OutboundMessage, enqueue
 from models.token import reserve_slots
-from models.sending import SHANGHAI, quiet_until, record_template_finished
+from models.clock import SHANGHAI
+from models.sending import quiet_until, record_template_finished
 from models.worker import Worker
 from tests.conftest import APP_ID
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.database import Database
 from bot.cli import main
 from models.rounds import create_round
-from models.targets import unit_progress
+from models.stats import unit_progress
 from models.unit import Unit
 from models.unit_import import import_units
 from tests.models.test_reminders import shanghai

@@ -17,7 +17,7 @@ def noted_folders() -> dict[str, list[str]]:
 
 def test_every_vendored_file_is_noted_with_version_and_licence():
     noted = noted_folders()
-    assert set(noted) == {"tabler", "htmx", "weui", "echarts"}
+    assert set(noted) == {"tabler", "htmx", "weui", "echarts", "fonts"}
     present = {p.name: sorted(f.name for f in p.iterdir()) for p in VENDOR.iterdir() if p.is_dir()}
     assert present == {folder: sorted(files) for folder, files in noted.items()}
     for line in (VENDOR / "VERSIONS.md").read_text(encoding="utf-8").splitlines():
