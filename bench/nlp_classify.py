@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import io
 import math
-import os
 import random
 import statistics
 import subprocess
@@ -18,17 +17,17 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlp import corpus  # noqa: E402
-from nlp.baseline import keyword_system  # noqa: E402
-from nlp.runtime import RUNTIME  # noqa: E402
-from nlp.similar import SimilarIndex, bigrams  # noqa: E402
+from nlp import corpus
+from nlp.baseline import keyword_system
+from nlp.runtime import RUNTIME, warm
+from nlp.similar import SimilarIndex, bigrams
 
 
 def titles(n: int, seed: int = 1) -> list[str]:
@@ -93,7 +92,7 @@ if sys.argv[1] == "train":
     store.SHIPPED_DIR = Path("/nonexistent")
 start = time.perf_counter()
 import nlp
-nlp.warm()
+nlp.warm(Path(sys.argv[2]))
 print(time.perf_counter() - start)
 """
 
@@ -101,9 +100,8 @@ print(time.perf_counter() - start)
 def warm_times(runs: int) -> None:
     """warm() in a new process: training (nothing stored), then loading that cache, then nlp/data."""
     def seconds(how: str, directory: str) -> float:
-        env = {**os.environ, "NLP_MODEL_DIR": directory}
-        done = subprocess.run([sys.executable, "-c", WARM, how], capture_output=True, text=True,
-                              check=True, cwd=ROOT, env=env)
+        done = subprocess.run([sys.executable, "-c", WARM, how, directory], capture_output=True, text=True,
+                              check=True, cwd=ROOT)
         return float(done.stdout.split()[-1])
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -147,10 +145,10 @@ def similar(n: int = 20_000, queries: int = 300) -> None:
     index.search("预热")
     out(f"similar: add + build {n:,} projects", f"{time.perf_counter() - start:.2f} s")
     texts = titles(queries, seed=3)
+    grams = [(k, bigrams(x)) for k, x in items]
     for label, search, sample in (
         ("SimilarIndex.search", lambda t: index.search(t, limit=5), texts),
-        ("baseline: brute-force loop", lambda t, g=[(k, bigrams(x)) for k, x in items]: brute_force(g, t),
-         texts[:30]),
+        ("baseline: brute-force loop", lambda t: brute_force(grams, t), texts[:30]),
     ):
         times = []
         for text in sample:
@@ -170,7 +168,7 @@ def main() -> None:
     runs = parser.parse_args().runs
     warm_times(runs)
     start = time.perf_counter()
-    RUNTIME.warm()
+    warm()
     out("warm in this process", f"{time.perf_counter() - start:.2f} s")
     texts = titles(20_000)
     for text in texts[:2_000]:  # first calls are slower in a new process, whichever code runs first

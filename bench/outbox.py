@@ -25,7 +25,7 @@ from sqlalchemy import func, select, text
 
 from bot.config import load_settings
 from bot.database import Database
-from bot.sandbox import serve_sandbox
+from simulator.sandbox import serve_sandbox
 from bot.sender import Sender
 from models import Base
 from models.base import utcnow

@@ -1,56 +1,81 @@
-"""The command line (`python -m bot …`): database, demo data, exports, sandbox, chat and demo."""
+"""The command line (`python -m bot …`): database, demo data, exports, the menu, and operations.
+
+The development commands (the WeChat API sandbox, the terminal chat, the development server and
+the demo) live in the `simulator` package, which no production module imports: the group below
+names them and imports one only when it is asked for, so `bot` never depends on them at import
+and a deployment without `simulator/` simply does not offer them.
+"""
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import requests
 from wechatpy.exceptions import WeChatClientException
 
-from bot.config import ConfigError, Settings, load_settings
-from bot.database import Database
+from bot.account_cli import COMMANDS as ACCOUNTS
+from bot.command_setup import database, settings_or_exit
 from bot.menu import menu_definition
+from bot.ops_cli import COMMANDS as OPERATIONS
 from bot.wechat_api import make_wechat_client
 from models.base import utcnow
 from models.corrections import correct_system, training_corrections
 from models.errors import DomainError
 from models.export import PROJECT_FIELDS, project_rows
-from models.migrate import schema_problem, upgrade
+from models.migrate import upgrade
 from models.project import System
 from models.workflow import find_any_round
-from models.seed import seed_demo, unit_listing
+
+#: Development commands by name, as "module:attribute", loaded on first use.
+DEVELOPMENT = {"demo": "simulator.demo:demo_command", "sandbox": "simulator.demo:sandbox_command",
+               "chat": "simulator.demo:chat_command", "serve": "simulator.demo:serve_command",
+               "seed-demo": "simulator.demo:seed_demo_command"}
 
 
-def settings_or_exit() -> Settings:
-    """Load settings, turning a configuration error into one clear line and exit code 1."""
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+class BotCommands(click.Group):
+    """The root group: the operator's commands, then the development ones in a section of their own."""
+
+    def _development(self, name: str) -> click.Command | None:
+        """Import one development command; None when the simulator package is not installed."""
+        module, _, attribute = DEVELOPMENT[name].partition(":")
+        try:
+            command = getattr(importlib.import_module(module), attribute)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.split(".")[0] == module.split(".")[0]:
+                return None
+            raise
+        return command if isinstance(command, click.Command) else None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, the development ones included."""
+        return sorted(set(super().list_commands(ctx)) | set(DEVELOPMENT))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command by name, importing a development command only now."""
+        if cmd_name in DEVELOPMENT:
+            return self._development(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the operator's commands, then the development ones under their own heading."""
+        for title, names in (("Commands", sorted(super().list_commands(ctx))),
+                             ("Development and trying it out (simulator/, not needed in production)",
+                              sorted(DEVELOPMENT))):
+            commands = [(name, self.get_command(ctx, name)) for name in names]
+            shown = [(name, command) for name, command in commands if command is not None and not command.hidden]
+            limit = formatter.width - 6 - max((len(name) for name, _ in shown), default=0)
+            rows = [(name, command.get_short_help_str(limit)) for name, command in shown]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
-@contextmanager
-def database(settings: Settings, migrating: bool = False) -> Iterator[Database]:
-    """Open the configured database for one command; unless migrating it, insist on the newest schema."""
-    if settings.database_url.startswith("sqlite"):
-        settings.instance_path.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url)
-    try:
-        problem = None if migrating else schema_problem(db.engine)
-        if problem:
-            raise click.ClickException(problem)
-        yield db
-    finally:
-        db.dispose()
-
-
-@click.group()
+@click.group(cls=BotCommands, commands=(*OPERATIONS, *ACCOUNTS))
 @click.option("--log-level", default="INFO", show_default=True, help="Logging level (WARNING for quiet).")
 def main(log_level: str) -> None:
     """五小 innovation bot: WeChat backend for the workers' innovation contest."""
@@ -63,24 +88,6 @@ def init_db() -> None:
     with database(settings_or_exit(), migrating=True) as db:
         upgrade(db.engine)
     click.echo("database is at the newest schema")
-
-
-@main.command("seed-demo")
-@click.option("--json", "as_json", is_flag=True, help="Print the units and their invite codes as JSON.")
-def seed_demo_command(as_json: bool) -> None:
-    """Create demo units, targets and a round whose deadlines are near."""
-    with database(settings_or_exit(), migrating=True) as db:
-        upgrade(db.engine)
-        with db.transaction() as session:
-            round_ = seed_demo(session, utcnow())
-            units = unit_listing(session)
-            round_name = round_.name
-    if as_json:
-        click.echo(json.dumps({"round": round_name, "units": units}, ensure_ascii=False, indent=2))
-        return
-    click.echo(f"round: {round_name}")
-    for unit in units:
-        click.echo(f"{unit['worker_code']}  {unit['coordinator_code']}  {unit['name']}")
 
 
 @main.group()
@@ -153,14 +160,3 @@ def menu_command() -> None:
         except (WeChatClientException, requests.RequestException) as exc:
             raise click.ClickException(f"WeChat refused the menu: {exc}") from None
     click.echo("menu pushed")
-
-
-def register_commands() -> None:
-    """Attach the commands that live in their own modules."""
-    from bot import demo, ops_cli
-
-    demo.register(main)
-    ops_cli.register(main)
-
-
-register_commands()

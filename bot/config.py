@@ -32,6 +32,8 @@ class Settings:
     wechat_api_base: str = REAL_WECHAT_API
     redis_url: str | None = None
     public_base_url: str = ""  # PUBLIC_BASE_URL: where the web pages are reached from phones (menu link)
+    web_proxy_hops: int = 0  # WEB_PROXY_HOPS: reverse proxies in front that set X-Forwarded-For/-Proto/-Host
+    web_secure_cookies: bool = False  # WEB_SECURE_COOKIES: cookies only over HTTPS (default: PUBLIC_BASE_URL is https)
     max_body_bytes: int = 64 * 1024
     max_clock_skew_seconds: int = 300
     wechat_templates: Mapping[str, object] | None = None  # WECHAT_TEMPLATES: {"name": "id" | {"id", "fields"}}
@@ -46,6 +48,7 @@ class Settings:
     database_timeout: float = 3.0  # DATABASE_TIMEOUT_SECONDS: a message waits this long for the database, then is spooled
     stale_message_seconds: float = 180.0  # STALE_MESSAGE_SECONDS: older than this, a message confirms nothing by itself
     spool_path: Path | None = None  # SPOOL_PATH: the local spool file (default instance/spool.sqlite3; unused with Redis)
+    nlp_model_dir: Path | None = None  # NLP_MODEL_DIR: the classifier retrained with corrections (instance/nlp-model)
 
     @property
     def safe_mode(self) -> bool:
@@ -89,6 +92,8 @@ def load_settings(overrides: Mapping[str, object] | None = None,
         redis_url=str(values.get("REDIS_URL") or "") or None,
         public_base_url=str(values.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         spool_path=Path(str(values.get("SPOOL_PATH") or instance_path / "spool.sqlite3")),
+        nlp_model_dir=Path(str(values.get("NLP_MODEL_DIR") or instance_path / "nlp-model")),
+        **_web_settings(values),
         **_push_settings(values), **_outage_settings(values),
     )
 
@@ -108,6 +113,17 @@ def _outage_settings(values: Mapping[str, object]) -> dict[str, object]:
         if not low <= numbers[name] <= high:
             raise ConfigError(f"{key} must be between {low:g} and {high:g} seconds ({why})")
     return numbers
+
+
+def _web_settings(values: Mapping[str, object]) -> dict[str, object]:
+    """Read how the web pages are reached: proxies in front, and whether only over HTTPS."""
+    hops = str(values.get("WEB_PROXY_HOPS") or "0")
+    if not hops.isdigit():
+        raise ConfigError(f"WEB_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
+    secure = str(values.get("WEB_SECURE_COOKIES") or "").lower()
+    https = str(values.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    return {"web_proxy_hops": int(hops),
+            "web_secure_cookies": secure in ("1", "true", "yes") if secure else https}
 
 
 def _days(value: object, default: tuple[int, ...]) -> tuple[int, ...]:

@@ -5,18 +5,15 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
-from bot.config import Settings
-from bot.database import Database
-from models.base import utcnow
-from models.errors import DomainError
-from models.sending import SHANGHAI
+from bot.command_setup import opened
+from models.clock import as_local, utcnow
+from models.clock import local as local_time
+
 
 def parse_local(value: str) -> datetime:
     """Parse a time as people write it: Asia/Shanghai unless it carries its own offset."""
@@ -24,25 +21,12 @@ def parse_local(value: str) -> datetime:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a time like 2026-11-28 09:00") from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)).astimezone(SHANGHAI)
+    return as_local(parsed)
 
 
 def local(moment: datetime | None) -> str:
     """Format a stored time for people (Asia/Shanghai)."""
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
-@contextmanager
-def opened() -> Iterator[tuple[Settings, Database]]:
-    """Settings and the database for one command (errors become one clear line)."""
-    from bot.cli import database, settings_or_exit
-
-    settings = settings_or_exit()
-    with database(settings) as db:
-        try:
-            yield settings, db
-        except DomainError as exc:
-            raise click.ClickException(str(exc)) from None
+    return local_time(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 @click.group("round")
@@ -119,7 +103,7 @@ def round_target(round_id: int, unit_id: int, count: int, split: bool) -> None:
 @click.option("--unit", "unit_id", type=int, default=None, help="A unit and its direct children only.")
 def round_progress(round_id: int, unit_id: int | None) -> None:
     """Show submitted / approved / target for every unit (or one unit and its children)."""
-    from models.targets import progress_tree, unit_progress
+    from models.stats import progress_tree, unit_progress
 
     with opened() as (_, db), db.transaction() as session:
         rows = unit_progress(session, round_id, unit_id) if unit_id else list(progress_tree(session, round_id).values())
@@ -135,16 +119,17 @@ def round_progress(round_id: int, unit_id: int | None) -> None:
 def remind_command(at_text: str | None, dry_run: bool) -> None:
     """Evaluate the reminder rules as of a time and queue what is due (once per key)."""
     from bot.scheduler import rules_from
-    from handlers.reminders import remind
+    from handlers.notices import text_of
+    from models.reminders import remind
 
     at = parse_local(at_text) if at_text else utcnow()
     with opened() as (settings, db), db.transaction() as session:
         planned = remind(session, at, rules_from(settings), dry_run=dry_run)
     for push in planned:
         mark = ("would queue" if dry_run else "queued") if push.new else "already queued"
-        click.echo(f"[{mark}] {push.key} → {push.openid} at {local(push.not_before)}")
+        click.echo(f"[{mark}] {push.notice.key} → {push.notice.recipient} at {local(push.not_before)}")
         if dry_run and push.new:
-            click.echo("    " + push.text.replace("\n", "\n    "))
+            click.echo("    " + text_of(push.notice.kind, push.notice.fields).replace("\n", "\n    "))
     new = sum(p.new for p in planned)
     click.echo(f"{len(planned)} due, {new} {'would be ' if dry_run else ''}new")
 
@@ -239,8 +224,6 @@ def import_units_command(path: Path, round_id: int | None, dry_run: bool) -> Non
                f"{report.targets} targets")
 
 
-def register(group: click.Group) -> None:
-    """Attach the operations commands to the main command group."""
-    for command in (round_group, remind_command, send_outbox_command, outbox_command, scheduler_command,
-                    import_units_command):
-        group.add_command(command)
+#: The operations commands, added to `python -m bot` by bot/cli.py.
+COMMANDS = (round_group, remind_command, send_outbox_command, outbox_command, scheduler_command,
+            import_units_command)

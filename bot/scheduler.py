@@ -36,7 +36,7 @@ from bot.wechat_api import make_wechat_client
 from models.base import utcnow
 from models.lease import acquire_lease, next_run_time, release_lease
 from models.reminders import ReminderRules
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def rules_from(settings: Settings, only_status: bool = False) -> ReminderRules:
 
 def remind_job(config: Mapping[str, object] | None, shift: float, only_status: bool = False) -> int:
     """Evaluate the reminder rules now and queue what is due; return how many were new."""
-    from handlers.reminders import remind
+    from models.reminders import remind
 
     settings = load_settings(config)
     db = Database(settings.database_url)

@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.database import Database
 from bot.send_policy import API_UNAVAILABLE, DrainReport, Verdict, verdict_for, verdict_for_network
 from bot.wechat_api import SharedTokenClient, make_wechat_client, token_of
+from handlers.notices import compose
 from models.base import utcnow
 from models.outbox import OutboundMessage, OutboxStatus
 from models.sending import (SERVICE_WINDOW, STATUS_KEY_PREFIX, claim_batch, held_until, last_message_times,
@@ -106,7 +107,7 @@ class Sender:
         At night a notice waits until 08:00, unless it is a status notice to a worker chatting
         right now: that one goes at once, as a customer-service text in the conversation.
         """
-        payload = row.payload or {}
+        payload = compose(row.payload or {})  # a notice queued as data gets its words now
         seen = last_seen.get(row.openid)
         template = template_message(self.settings.wechat_templates, payload) if row.kind == "notice" else None
         common = {"key": row.key, "pauses": row.pauses, "has_template": template is not None}

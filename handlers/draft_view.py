@@ -3,24 +3,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import nlp
 from handlers import texts
+from models.clock import local
 from models.project import Category, Project, System
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: The fields of the form in the order they are asked (members default to the worker).
 FIELD_ORDER = ("title", "description", "category", "system", "benefit")
 CATEGORY_ORDER = tuple(Category)
 SYSTEM_ORDER = tuple(System)
 SUMMARY_FIELDS = ("title", "description", "category", "system", "benefit", "members")
 _DESCRIPTION_PREVIEW = 60
-
-
-def local(moment: datetime) -> datetime:
-    """A stored UTC time in Asia/Shanghai, as people read it."""
-    return moment.astimezone(SHANGHAI)
 
 
 def local_date(moment: datetime) -> str:

@@ -6,11 +6,9 @@ from handlers.draft_view import benefit_text, short_date, short_number
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models.errors import DomainError
-from models.listing import worker_projects
-from models.project import Project, ProjectStatus
-from models.round import round_for
-from models.workflow import change_status, find_by_number, units_under
-from models.worker import Role
+from models.listing import visible_project, worker_projects
+from models.project import Project
+from models.workflow import withdraw as withdraw_project
 
 
 def _status(project: Project) -> str:
@@ -32,16 +30,7 @@ def list_mine(t: Turn) -> None:
 
 def lookup(t: Turn, number: str) -> Project | None:
     """Find a project by number that this worker may see (their own, or their unit's for coordinators)."""
-    round_ = round_for(t.session, t.now)
-    project = find_by_number(t.session, round_, number) if round_ else None
-    if project is None:
-        return None
-    if project.worker_id == t.worker.id:
-        return project
-    if t.worker.role in (Role.coordinator, Role.admin, Role.reviewer) and t.worker.unit_id is not None \
-            and (t.worker.role != Role.coordinator or project.unit_id in units_under(t.session, t.worker.unit_id)):
-        return project
-    return None
+    return visible_project(t.session, t.worker, number, t.now)
 
 
 def detail(t: Turn, number: str) -> None:
@@ -60,7 +49,7 @@ def detail(t: Turn, number: str) -> None:
         system=texts.SYSTEM_NAMES.get(project.system or "", texts.SUMMARY_UNKNOWN),
         benefit=benefit_text(project.annual_benefit_yuan), history=history))
     if project.worker_id != t.worker.id:  # a coordinator looking: show what it resembles
-        lines = similar_lines(t, project)
+        lines = similar_lines(t.similar, t.session, project)
         if lines:
             t.say(texts.SIMILAR_FOR_REVIEW.format(lines=lines))
 
@@ -85,7 +74,7 @@ def withdraw(t: Turn) -> State:
         t.say(texts.PROJECT_NOT_FOUND.format(number=number))
         return State.idle
     try:
-        change_status(t.session, project, ProjectStatus.withdrawn, t.worker, t.now)
+        withdraw_project(t.session, project, t.worker, t.now)
     except DomainError:
         t.say(texts.CANNOT_WITHDRAW.format(number=project.number, status=_status(project)))
         return State.idle

@@ -3,26 +3,24 @@ from __future__ import annotations
 
 from handlers import texts
 from handlers.draft_view import system_from
-from handlers.notify import notify_status
 from handlers.query import lookup
-from handlers.submit import EDGE_PUNCT
 from handlers.turn import State, Turn
 from handlers.unit_stats import say_unit_stats
+from models.access import coordinates
 from models.corrections import correct_system
+from models.drafts import trimmed
 from models.errors import InvalidTransition, NotAllowed
-from models.listing import count_pending_for_unit, pending_for_unit
 from models.project import Project, ProjectStatus, System
 from models.round import round_for
-from models.unit import Unit
-from models.worker import Role
-from models.workflow import change_status
+from models.stats import count_pending, pending_projects
+from models.workflow import approve, return_for_changes
 
 MAX_LISTED = 20
 
 
 def is_coordinator(t: Turn) -> bool:
     """Whether the worker coordinates a unit (admins may too)."""
-    return t.worker.role in (Role.coordinator, Role.admin) and t.worker.unit_id is not None
+    return coordinates(t.worker)
 
 
 def _refuse(t: Turn) -> State:
@@ -35,16 +33,16 @@ def pending(t: Turn) -> State:
     """List the unit's projects waiting for first review."""
     if not is_coordinator(t):
         return _refuse(t)
-    round_ = round_for(t.session, t.now)
-    unit = t.session.get(Unit, t.worker.unit_id)
-    projects = pending_for_unit(t.session, unit.id, round_.id, MAX_LISTED) if round_ else []
-    if not projects:
+    round_, unit = round_for(t.session, t.now), t.worker.unit
+    assert unit is not None  # a coordinator is bound to a unit
+    projects = pending_projects(t.session, round_.id, unit.id, MAX_LISTED) if round_ else []
+    if round_ is None or not projects:
         t.say(texts.PENDING_NONE.format(unit=unit.full_name()))
         return State.idle
     lines = "\n".join(texts.PENDING_LINE.format(index=i, number=p.number, title=p.title,
                                                 worker=p.worker.name or "", unit=p.unit.name if p.unit else "")
                       for i, p in enumerate(projects, 1))
-    count = count_pending_for_unit(t.session, unit.id, round_.id)
+    count = count_pending(t.session, round_.id, unit.id)
     t.say(texts.PENDING_LIST.format(unit=unit.full_name(), count=count, lines=lines))
     return State.idle
 
@@ -61,13 +59,16 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
         t.say(texts.PROJECT_NOT_FOUND.format(number=number))
         return State.idle
     if reason and number in t.raw:  # keep the coordinator's own punctuation in the reason
-        reason = t.raw.split(number, 1)[1].strip(EDGE_PUNCT) or reason
+        reason = trimmed(t.raw.split(number, 1)[1]) or reason
     if to == ProjectStatus.returned and not reason:
         t.remember(returning=project.id)
         t.say(texts.ASK_RETURN_REASON.format(number=project.number))
         return State.ask_return_reason
     try:
-        event = change_status(t.session, project, to, t.worker, t.now, reason)
+        if to == ProjectStatus.unit_approved:
+            approve(t.session, project, t.worker, t.now)
+        else:
+            return_for_changes(t.session, project, t.worker, t.now, reason or "")
     except NotAllowed:
         t.say(texts.NOT_YOUR_UNIT.format(number=project.number))
         return State.idle
@@ -75,7 +76,6 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
         t.say(texts.CANNOT_REVIEW.format(number=project.number,
                                          status=texts.STATUS_WORDS.get(project.status, project.status)))
         return State.idle
-    notify_status(t.session, project, event)
     template = texts.APPROVED if to == ProjectStatus.unit_approved else texts.RETURNED
     t.say(template.format(number=project.number, title=project.title, worker=project.worker.name or ""))
     return State.idle

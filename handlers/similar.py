@@ -18,18 +18,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 import nlp
 from handlers import texts
-from handlers.turn import Turn
 from models.corrections import training_text
-from models.project import Project, ProjectStatus
-
-#: Projects that count as "already submitted" (drafts and withdrawn ones do not).
-LIVE = (ProjectStatus.submitted, ProjectStatus.returned, ProjectStatus.unit_approved, ProjectStatus.under_review,
-        ProjectStatus.awarded, ProjectStatus.not_awarded)
+from models.listing import live_project, live_texts
+from models.project import Project
 
 #: Opens a session in its own transaction, as `Database.transaction` does.
 Transaction = Callable[[], AbstractContextManager[Session]]
@@ -47,15 +43,6 @@ class SimilarProjects:
     _texts: dict[int, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    @staticmethod
-    def _changes(session: Session, since: datetime | None) -> Sequence[Row[tuple[int, str, str, datetime]]]:
-        """The live projects submitted or changed since `since` (all of them when None)."""
-        query = select(Project.id, Project.title, Project.description, Project.updated_at).where(
-            Project.status.in_(LIVE), Project.number.is_not(None))
-        if since is not None:
-            query = query.where(Project.updated_at >= since)
-        return session.execute(query).all()
-
     def _apply(self, rows: Sequence[Row[tuple[int, str, str, datetime]]]) -> None:
         """Add the changed texts to the index and remember how far the database was read."""
         for project_id, title, description, updated_at in rows:
@@ -68,7 +55,7 @@ class SimilarProjects:
 
     def _refresh(self, session: Session) -> None:
         """Add the projects submitted or changed since the last look."""
-        self._apply(self._changes(session, self._seen_until))
+        self._apply(live_texts(session, self._seen_until))
 
     def warm(self, transaction: Transaction) -> int:
         """Load every live project and build the index now, off the reply path; return how many are indexed."""
@@ -76,7 +63,7 @@ class SimilarProjects:
         # Read without the lock: a reply holds its transaction (on SQLite, the write gate) while it waits for
         # the lock, so holding the lock while waiting for a transaction could deadlock with it.
         with transaction() as session:
-            rows = self._changes(session, since)
+            rows = live_texts(session, since)
         with self._lock:  # a search meanwhile waits here, then finds nothing left to load
             if self._seen_until == since:  # else a search has loaded them meanwhile, from a newer read
                 self._apply(rows)
@@ -108,15 +95,15 @@ class SimilarProjects:
             self._refresh(session)
         found = []
         for key, score in self._index.search(text, limit + 1):
-            other = session.get(Project, int(key)) if score >= self.threshold and key != str(project.id) else None
-            if other is not None and other.status in LIVE:
+            other = live_project(session, int(key)) if score >= self.threshold and key != str(project.id) else None
+            if other is not None:
                 found.append((other, score))
         return found[:limit]
 
 
-def similar_lines(t: Turn, project: Project) -> str:
+def similar_lines(similar: SimilarProjects | None, session: Session, project: Project) -> str:
     """Earlier projects that say the same as this one, one line each ("" when none or no index)."""
-    if t.similar is None:
+    if similar is None:
         return ""
     return "\n".join(texts.SIMILAR_LINE.format(number=p.number, title=p.title, unit=p.unit.name if p.unit else "")
-                     for p, _ in t.similar.find(t.session, project))
+                     for p, _ in similar.find(session, project))

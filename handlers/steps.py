@@ -10,6 +10,7 @@ import unicodedata
 import nlp
 from handlers import bind, submit, texts
 from handlers.turn import State, Turn
+from models.drafts import trimmed
 
 
 def edit(t: Turn) -> State:
@@ -38,7 +39,7 @@ def own_words(raw: str, value: str) -> str:
     for start in range(len(raw)):
         tail = raw[start:]
         if "".join(ch for ch in nlp.normalize(tail) if unicodedata.category(ch)[0] in "LN").lower() == value:
-            return tail.strip(submit.EDGE_PUNCT)
+            return trimmed(tail)
     return value
 
 

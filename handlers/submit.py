@@ -14,15 +14,13 @@ from handlers.draft_view import (FIELD_ORDER, benefit_words, category_from, loca
                                  summary, system_from)
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
-from models.errors import DeadlinePassed
-from models.listing import same_title, worker_projects
+from models import drafts
+from models.drafts import MAX_TITLE, open_draft, trimmed
+from models.errors import DeadlinePassed, InvalidField, Problem
+from models.listing import returned_projects, same_title, visible_project
 from models.project import Project, ProjectStatus
-from models.round import next_round, round_for
-from models.workflow import discard_draft, editable_by, find_by_number, latest_draft, start_draft, submit
-
-MAX_TITLE = 30
-MIN_DESCRIPTION = 6
-EDGE_PUNCT = " \t\n,.;:!?\"'()[]~\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\u2026\uff5e\u201c\u201d\u2018\u2019\uff08\uff09\u3010\u3011"
+from models.round import Round, next_round, round_for
+from models.workflow import discard_draft, start_draft, submit
 
 QUESTIONS = {
     State.ask_title: texts.ASK_TITLE, State.ask_description: texts.ASK_DESCRIPTION,
@@ -36,9 +34,8 @@ FIELD_STATE = {"title": State.ask_title, "description": State.ask_description, "
 def current_draft(t: Turn) -> Project | None:
     """The draft this dialog is filling (the remembered one, else the worker's latest)."""
     draft_id = t.memory("draft_id")
-    draft = t.session.get(Project, draft_id) if draft_id else None
-    if not editable_by(draft, t.worker):
-        draft = latest_draft(t.session, t.worker)
+    draft = open_draft(t.session, t.worker, draft_id)
+    if (draft.id if draft else None) != draft_id:
         t.remember(draft_id=draft.id if draft else None)
     return draft
 
@@ -60,7 +57,7 @@ def start(t: Turn, prefill: str | None = None) -> State:
     return ask_next(t, draft)
 
 
-def _closed(t: Turn, round_) -> State:  # noqa: ANN001 - models.round.Round
+def _closed(t: Turn, round_: Round) -> State:
     """Tell the worker submissions are closed, and when the next round opens if known."""
     t.say(texts.SUBMISSION_CLOSED.format(round=round_.name, deadline=local_date(round_.submission_deadline)))
     upcoming = next_round(t.session, t.now)
@@ -69,24 +66,23 @@ def _closed(t: Turn, round_) -> State:  # noqa: ANN001 - models.round.Round
     return State.idle
 
 
-def clean_title(text: str) -> str:
-    """A title without voice-recognition punctuation at its ends."""
-    return text.strip(EDGE_PUNCT)
-
-
 def fill_from_description(t: Turn, draft: Project, text: str) -> None:
     """Fill every field the text gives: description, title, benefit, category, system."""
     text = text.strip()
     answered = set(t.memory("answered", []))
     if not draft.description:
         # keep the worker's own punctuation when this is the message just received
-        draft.description = t.raw if t.raw and nlp.normalize(t.raw) == text else text
+        drafts.set_description(draft, t.worker, t.raw if t.raw and nlp.normalize(t.raw) == text else text,
+                               check=False)
         answered.add("description")
     if not draft.title:
         title = nlp.extract_title(text)
         if title:
-            draft.title = clean_title(title)[:MAX_TITLE]
-            answered.add("title")
+            try:
+                drafts.set_title(draft, t.worker, title, shorten=True)
+                answered.add("title")
+            except InvalidField:
+                pass  # no usable name in the message: it is asked for
     if "benefit" not in answered:
         benefit = nlp.extract_benefit(text)
         if benefit is not None and benefit.yuan is not None:
@@ -107,17 +103,17 @@ def classify(t: Turn, draft: Project) -> None:
     if draft.system is None or t.memory("system_auto"):
         result = nlp.classify(text)
         if result.system and not result.unsure:
-            draft.system, draft.system_confidence = result.system, result.confidence
+            drafts.set_system(draft, t.worker, result.system, result.confidence)
             t.remember(system_auto=True)
         else:
-            draft.system, draft.system_confidence = None, None
+            drafts.set_system(draft, t.worker, None)
             t.remember(system_auto=None, system_options=[s for s, _ in result.alternatives][:3] or None)
 
 
 def set_benefit(t: Turn, draft: Project, benefit: nlp.Benefit) -> None:
     """Store a benefit as yuan per year (monthly figures times twelve)."""
     yuan = Decimal(str(benefit.yuan)) * (12 if benefit.period == "month" else 1)
-    draft.annual_benefit_yuan = yuan.quantize(Decimal("0.01"))
+    drafts.set_benefit(draft, t.worker, yuan)
     t.remember(benefit_approximate=bool(benefit.approximate) or None)
 
 
@@ -151,72 +147,65 @@ def _mark(t: Turn, field: str) -> None:
     t.remember(answered=sorted(set(t.memory("answered", [])) | {field}))
 
 
+#: One line of help for a refused answer, by field.
+INVALID = {"title": texts.INVALID_TITLE, "description": texts.INVALID_DESCRIPTION, "category": texts.INVALID_CATEGORY,
+           "system": texts.INVALID_SYSTEM, "benefit": texts.INVALID_BENEFIT, "members": texts.INVALID_MEMBERS}
+
+
 def answer(t: Turn, draft: Project, field: str) -> bool:
-    """Take the message as the answer for one field; say how to answer and return False if invalid."""
-    text = t.text
-    if field == "title":
-        if len(clean_title(text)) > MAX_TITLE:  # a whole description: take the title from it
-            fill_from_description(t, draft, text)
-            return bool(draft.title) or _invalid(t, texts.INVALID_TITLE)
-        title = clean_title(text)
-        if len(title) < 2 or title.isdigit() or len(title) > MAX_TITLE or t.intent in ("confirm", "deny"):
-            return _invalid(t, texts.INVALID_TITLE)
-        draft.title = title
-    elif field == "description":
-        if len(clean_title(text)) < MIN_DESCRIPTION:
-            return _invalid(t, texts.INVALID_DESCRIPTION)
-        draft.description = t.raw or text.strip()
-        _mark(t, "description")
-        fill_from_description(t, draft, text)
-    elif field == "category":
-        value = category_from(text, t.intent, t.slots_in, t.memory("category_suggestion"))
-        if value is None:
-            return _invalid(t, texts.INVALID_CATEGORY)
-        draft.category = value
-    elif field == "system":
-        value = system_from(text, t.slots_in)
-        if value is None:
-            return _invalid(t, texts.INVALID_SYSTEM)
-        draft.system, draft.system_confidence = value, None
-        t.remember(system_auto=None)
-    elif field == "benefit":
-        return _answer_benefit(t, draft, text)
-    elif field == "members":
-        return _answer_members(t, draft, text)
-    _mark(t, field)
-    classify(t, draft)
+    """Take the message as the answer for one field; say how to answer and return False if refused."""
+    try:
+        _take(t, draft, field, t.text)
+    except InvalidField as refused:
+        t.say(INVALID[refused.field])
+        return False
     return True
 
 
-def _invalid(t: Turn, hint: str) -> bool:
-    """Say how to answer, once, and report the answer invalid."""
-    t.say(hint)
-    return False
+def _take(t: Turn, draft: Project, field: str, text: str) -> None:
+    """Read one field's value from the answer and store it; InvalidField when there is none."""
+    if field == "title":
+        if len(trimmed(text)) > MAX_TITLE:  # a whole description: take the title from it
+            fill_from_description(t, draft, text)
+            if not draft.title:
+                raise InvalidField("title", Problem.too_long)
+            return
+        if t.intent in ("confirm", "deny"):
+            raise InvalidField("title", Problem.unknown)
+        drafts.set_title(draft, t.worker, text)
+    elif field == "description":
+        drafts.set_description(draft, t.worker, t.raw or text)
+        _mark(t, "description")
+        fill_from_description(t, draft, text)
+    elif field == "category":
+        drafts.set_category(draft, t.worker, category_from(text, t.intent, t.slots_in, t.memory("category_suggestion"))
+                            or "")
+    elif field == "system":
+        drafts.set_system(draft, t.worker, system_from(text, t.slots_in) or "")
+        t.remember(system_auto=None)
+    elif field == "benefit":
+        _take_benefit(t, draft, text)
+        return
+    elif field == "members":
+        names = re.split(f"[\\s{re.escape(texts.NAME_SEPARATORS)}]+", trimmed(text))
+        drafts.set_members(draft, t.worker, names)
+        _mark(t, "members")
+        return
+    _mark(t, field)
+    classify(t, draft)
 
 
-def _answer_benefit(t: Turn, draft: Project, text: str) -> bool:
+def _take_benefit(t: Turn, draft: Project, text: str) -> None:
     """Read the yearly benefit, accepting "说不清" as an answer."""
     benefit = nlp.extract_benefit(text)
     if benefit is not None and benefit.yuan is not None:
         set_benefit(t, draft, benefit)
     elif benefit_words(text):
-        draft.annual_benefit_yuan = None
+        drafts.set_benefit(draft, t.worker, None)
         t.remember(benefit_approximate=None)
     else:
-        return _invalid(t, texts.INVALID_BENEFIT)
+        raise InvalidField("benefit", Problem.unknown)
     _mark(t, "benefit")
-    return True
-
-
-def _answer_members(t: Turn, draft: Project, text: str) -> bool:
-    """Replace the member list with the names given (the worker stays first)."""
-    names = [n for n in re.split(f"[\\s{re.escape(texts.NAME_SEPARATORS)}]+", clean_title(text)) if n]
-    if not names or any(len(n) > 10 or any(ch.isdigit() for ch in n) for n in names):
-        return _invalid(t, texts.INVALID_MEMBERS)
-    own = t.worker.name
-    draft.members = ([own] if own and own not in names else []) + names
-    _mark(t, "members")
-    return True
 
 
 def go_back(t: Turn, draft: Project) -> State:
@@ -231,10 +220,8 @@ def go_back(t: Turn, draft: Project) -> State:
         return current
     field = asked[-1]
     t.remember(asked=asked, answered=sorted(set(t.memory("answered", [])) - {field}))
-    if field == "category":
-        draft.category = None
-    if field == "system":
-        draft.system = None
+    if field in ("category", "system"):
+        drafts.clear_choice(draft, t.worker, field)
     state = FIELD_STATE[field]
     t.say(question(t, state))
     return state
@@ -262,12 +249,11 @@ def confirm(t: Turn, draft: Project, force: bool = False) -> State:
 
 def revise(t: Turn, number: str | None) -> State:
     """Open one of the worker's returned projects in the form, to fix it and submit it again."""
-    returned = [p for p in worker_projects(t.session, t.worker) if p.status == ProjectStatus.returned]
+    returned = returned_projects(t.session, t.worker)
     if not number and len(returned) != 1:
         t.say(texts.ASK_WHICH_NUMBER.format(verb=texts.VERB_REVISE))
         return State.idle
-    round_ = round_for(t.session, t.now)
-    project = returned[0] if not number else find_by_number(t.session, round_, number) if round_ else None
+    project = returned[0] if not number else visible_project(t.session, t.worker, number, t.now)
     if project is None or project.worker_id != t.worker.id:
         t.say(texts.PROJECT_NOT_FOUND.format(number=number))
         return State.idle
@@ -292,7 +278,7 @@ def _warned_of_similar(t: Turn, draft: Project) -> bool:
     """Before the first confirm, point out similar earlier projects; True when a warning was said."""
     if t.memory("similar_warned"):
         return False
-    lines = similar_lines(t, draft)
+    lines = similar_lines(t.similar, t.session, draft)
     if not lines:
         return False
     t.remember(similar_warned=True)

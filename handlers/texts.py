@@ -149,11 +149,6 @@ STATS = "{unit} {round}：已申报 {submitted}/{target}，初审通过 {approve
 STATS_LINE = "{name}：{submitted}/{target}，通过 {approved}"
 STATS_NO_TARGET = "未定"
 
-# --- notices pushed to workers -------------------------------------------------------------
-NOTICE_APPROVED = "好消息：您的项目 {number}“{title}”通过了单位初审，接下来进入评审。"
-NOTICE_RETURNED = "您的项目 {number}“{title}”被退回：{reason}\n发“修改 {short}”改好后重新提交。"
-NOTICE_STATUS = "您的项目 {number}“{title}”状态更新：{status}。"
-
 # --- menu ----------------------------------------------------------------------------------
 MENU_SUBMIT = "申报"
 MENU_QUERY = "查询"
@@ -172,7 +167,7 @@ VERB_RETURN = "退回"
 VERB_REVISE = "修改"
 
 
-# --- pushed reminders and notices (filled by handlers/reminders.py) ----------------------------
+# --- pushed reminders and notices (composed by handlers/notices.py) ----------------------------
 SUBMISSION_REMINDER = ("【申报提醒】{round_name}申报截止还有{days_left}天（{deadline}）。\n"
                        "{unit}：已申报{submitted}项，目标{target}，已通过初审{approved}项，待初审{pending}项。")
 LAGGING_HEADER = "进度落后："
@@ -192,12 +187,14 @@ DIGEST_SEPARATOR = "，"
 DRAFT_REMINDER = ("【草稿提醒】您有{drafts}个项目还没提交（最近一个：“{title}”），"
                   "{round_name}申报截止还有{days_left}天（{deadline}）。发“申报”继续填写。")
 UNTITLED = "未命名"
+#: The worker's notice of a status change of their project (handlers/notices.py), by the new status.
 STATUS_NOTICE = {
-    "returned": "您的项目“{title}”（{number}）被退回，原因：{reason}。发“修改 {number}”改好后重新提交。",
-    "unit_approved": "好消息：您的项目“{title}”（{number}）已通过单位初审。",
-    "awarded": "恭喜！您的项目“{title}”（{number}）获奖：{reason}。",
-    "not_awarded": "您的项目“{title}”（{number}）本次未获奖，感谢参与，欢迎继续创新。",
+    "returned": "您的项目 {number}“{title}”被退回：{reason}\n发“修改 {short}”改好后重新提交。",
+    "unit_approved": "好消息：您的项目 {number}“{title}”通过了单位初审，接下来进入评审。",
+    "awarded": "恭喜！您的项目 {number}“{title}”获奖：{reason}。",
+    "not_awarded": "您的项目 {number}“{title}”本次未获奖，感谢参与，欢迎继续创新。",
 }
+STATUS_NOTICE_OTHER = "您的项目 {number}“{title}”状态更新：{status}。"
 NO_REASON = "未填写"
 NO_NUMBER = "未编号"
 #: First lines of template messages, by template name.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from handlers import texts
 from handlers.turn import Turn
 from models.round import round_for
-from models.targets import unit_progress
+from models.stats import unit_progress
 
 
 def say_unit_stats(t: Turn) -> None:
@@ -13,8 +13,7 @@ def say_unit_stats(t: Turn) -> None:
     if round_ is None or t.worker.unit_id is None:
         t.say(texts.NO_ROUND)
         return
-    rows = unit_progress(t.session, round_.id, t.worker.unit_id)
-    own, children = rows[0], rows[1:]
+    own, *children = unit_progress(t.session, round_.id, t.worker.unit_id)
     lines = "\n".join(texts.STATS_LINE.format(name=r.name, submitted=r.submitted, approved=r.approved,
                                               target=r.target if r.target else texts.STATS_NO_TARGET)
                       for r in children)

@@ -9,6 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from models.clock import utcnow
+
 #: Constraint names that Alembic can find again on PostgreSQL and in SQLite batch mode.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,9 +51,7 @@ class Base(DeclarativeBase):
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware, in UTC."""
-    return datetime.now(timezone.utc)
+__all__ = ["Base", "UTCDateTime", "connection_of", "utcnow"]
 
 
 def connection_of(session: Session) -> Connection:

@@ -12,10 +12,9 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
-from models.errors import NotAllowed
-from models.project import Project, ProjectStatus, System
-from models.worker import Role, Worker
-from models.workflow import check_actor
+from models.access import check_refile
+from models.project import Project, System
+from models.worker import Worker
 
 
 class SystemCorrection(Base):
@@ -43,10 +42,7 @@ def correct_system(session: Session, project: Project, system: System, actor: Wo
 
     `actor` None is staff at the command line, who may refile anything.
     """
-    if project.status == ProjectStatus.draft:
-        raise NotAllowed("coordinator")
-    if actor is not None and actor.role not in (Role.reviewer, Role.admin):  # reviewers refile anything
-        check_actor(session, project, actor, "coordinator")
+    check_refile(session, project, actor)
     if project.system == system:
         return None
     correction = SystemCorrection(project_id=project.id, actor_id=actor.id if actor else None, at=now, text=training_text(project),

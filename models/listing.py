@@ -1,12 +1,17 @@
-"""Read-only views of projects: a worker's own, a unit's pending list, same-title checks."""
+"""Read-only views of projects: a worker's own, one by number as a person may see it, same titles, live texts."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from models.access import may_see
 from models.project import Project, ProjectStatus
+from models.round import round_for
 from models.worker import Worker
-from models.workflow import units_under
+from models.workflow import find_by_number
 
 
 def worker_projects(session: Session, worker: Worker, limit: int = 10) -> list[Project]:
@@ -16,20 +21,16 @@ def worker_projects(session: Session, worker: Worker, limit: int = 10) -> list[P
     return list(session.scalars(query))
 
 
-def pending_for_unit(session: Session, unit_id: int, round_id: int, limit: int = 20) -> list[Project]:
-    """Projects of a unit (and the units below it) waiting for the unit's first review, oldest first."""
-    query = (select(Project).options(selectinload(Project.worker), selectinload(Project.unit))
-             .where(Project.unit_id.in_(units_under(session, unit_id)), Project.round_id == round_id,
-                    Project.status == ProjectStatus.submitted)
-             .order_by(Project.submitted_at, Project.id).limit(limit))
-    return list(session.scalars(query))
+def returned_projects(session: Session, worker: Worker) -> list[Project]:
+    """The worker's projects returned to them for changes, newest change first."""
+    return [p for p in worker_projects(session, worker) if p.status == ProjectStatus.returned]
 
 
-def count_pending_for_unit(session: Session, unit_id: int, round_id: int) -> int:
-    """How many projects wait for the unit's first review."""
-    return session.scalar(select(func.count()).select_from(Project).where(
-        Project.unit_id.in_(units_under(session, unit_id)), Project.round_id == round_id,
-        Project.status == ProjectStatus.submitted)) or 0
+def visible_project(session: Session, worker: Worker, number: str, now: datetime) -> Project | None:
+    """The current round's project with this number ("0042", "2026-0042") if the worker may see it."""
+    round_ = round_for(session, now)
+    project = find_by_number(session, round_, number) if round_ else None
+    return project if project is not None and may_see(session, worker, project) else None
 
 
 def same_title(session: Session, draft: Project) -> Project | None:
@@ -38,6 +39,20 @@ def same_title(session: Session, draft: Project) -> Project | None:
     if not wanted:
         return None
     query = select(Project).where(Project.worker_id == draft.worker_id, Project.round_id == draft.round_id,
-                                  Project.id != draft.id,
-                                  Project.status.notin_([ProjectStatus.draft, ProjectStatus.withdrawn]))
+                                  Project.id != draft.id, Project.status.in_(ProjectStatus.live()))
     return next((p for p in session.scalars(query) if "".join(p.title.split()) == wanted), None)
+
+
+def live_texts(session: Session, since: datetime | None) -> Sequence[Row[tuple[int, str, str, datetime]]]:
+    """(id, title, description, updated_at) of the live projects changed since `since` (all when None)."""
+    query = select(Project.id, Project.title, Project.description, Project.updated_at).where(
+        Project.status.in_(ProjectStatus.live()), Project.number.is_not(None))
+    if since is not None:
+        query = query.where(Project.updated_at >= since)
+    return session.execute(query).all()
+
+
+def live_project(session: Session, project_id: int) -> Project | None:
+    """The project with this id if it is live (one already in the session costs no query)."""
+    project = session.get(Project, project_id)
+    return project if project is not None and project.status in ProjectStatus.live() else None

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, insert_new, utcnow
@@ -45,6 +45,11 @@ class OutboundMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     held_at: Mapped[datetime | None]  # when it was held: a message from the worker after this releases it
+
+
+def is_queued(session: Session, key: str) -> bool:
+    """Whether a push with this key was ever queued."""
+    return session.scalars(select(OutboundMessage.id).where(OutboundMessage.key == key)).first() is not None
 
 
 def enqueue(session: Session, key: str, openid: str, kind: str, payload: dict[str, Any],

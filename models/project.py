@@ -50,6 +50,26 @@ class ProjectStatus(StrEnum):
     not_awarded = "not_awarded"
     withdrawn = "withdrawn"
 
+    @classmethod
+    def live(cls) -> frozenset[ProjectStatus]:
+        """Submitted and not withdrawn: what every figure counts as submitted, and what similar projects are."""
+        return frozenset(cls) - {cls.draft, cls.withdrawn}
+
+    @classmethod
+    def approved(cls) -> frozenset[ProjectStatus]:
+        """Passed the unit's first review (and anything after it)."""
+        return frozenset({cls.unit_approved, cls.under_review, cls.awarded, cls.not_awarded})
+
+    @classmethod
+    def editable(cls) -> frozenset[ProjectStatus]:
+        """The author may still change it: a draft, or a project returned to them."""
+        return frozenset({cls.draft, cls.returned})
+
+    @classmethod
+    def notified(cls) -> frozenset[ProjectStatus]:
+        """A change to one of these is told to the author."""
+        return frozenset({cls.returned, cls.unit_approved, cls.awarded, cls.not_awarded})
+
 
 class Project(Base):
     """One submitted idea; a draft until the worker confirms it."""

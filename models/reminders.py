@@ -1,13 +1,15 @@
-"""Reminder rules: given a time, which reminders are due, to whom, with which numbers (plain data).
+"""Reminder rules: given a time, which reminders are due, to whom, with which numbers; and queuing them.
 
 Each reminder has a key built from (rule, round, recipient, date), so evaluating the rules
 again, or in a second process, finds the same keys and the outbox refuses the duplicates.
+Reminders are queued as notices (models/notices.py): the numbers now, the words at send time.
+Reminders to coordinators and drafts wait for the end of quiet hours (21:00–08:00 Asia/Shanghai);
+status notices are queued for now, and the sender holds them at night unless the worker is chatting.
 "Days before a deadline" are calendar days moved back to the previous working day of China's
 calendar (public holidays and adjusted working days), so nothing is due on a holiday.
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,17 +18,16 @@ import chinese_calendar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from models.outbox import OutboundMessage, OutboxStatus
+from models.clock import local, local_day
+from models.notices import Notice, queue_notice, status_notice
+from models.outbox import OutboundMessage, OutboxStatus, is_queued
 from models.project import Project, ProjectEvent, ProjectStatus
 from models.round import Round
 from models.rounds import active_rounds, move_deadline
-from models.sending import SHANGHAI, STATUS_KEY_PREFIX
-from models.targets import Progress, progress_tree
-from models.unit import Unit
+from models.sending import quiet_until
+from models.stats import Progress, children_ids, pending_projects, progress_tree, status_changes
 from models.worker import Role, Worker
 
-#: Status changes a worker hears about.
-NOTIFIED = (ProjectStatus.returned, ProjectStatus.unit_approved, ProjectStatus.awarded, ProjectStatus.not_awarded)
 #: The rules planned from each phase's deadline (by the start of their names).
 PHASE_RULES = {"submission": ("submission_", "draft_"), "unit_review": ("review_",)}
 
@@ -59,6 +60,31 @@ class Reminder:
         """The outbox key: one message per rule, round, recipient and date."""
         return self.key_override or f"{self.rule}:{self.round}:{self.recipient}:{self.date.isoformat()}"
 
+    @property
+    def notice(self) -> Notice:
+        """The reminder as a notice; its kind is the rule's family ("submission" of "submission_3d")."""
+        return Notice(self.key, self.recipient, self.rule.split("_")[0], self.data)
+
+
+@dataclass(frozen=True)
+class PlannedPush:
+    """A reminder as it is (or would be) queued: the notice, when it may go, and whether it is new."""
+
+    notice: Notice
+    rule: str
+    not_before: datetime
+    new: bool
+
+    @property
+    def key(self) -> str:
+        """The outbox key."""
+        return self.notice.key
+
+    @property
+    def openid(self) -> str:
+        """The recipient."""
+        return self.notice.recipient
+
 
 def is_workday(day: date) -> bool:
     """Whether `day` is a working day in China (weekdays outside the calendar's years)."""
@@ -80,7 +106,7 @@ def due_offset(deadline: datetime, days: tuple[int, ...], at: datetime) -> tuple
     """Return the latest "N days before" reminder whose day has come (and the deadline not passed)."""
     if at >= deadline:
         return None
-    today, last = at.astimezone(SHANGHAI).date(), deadline.astimezone(SHANGHAI).date()
+    today, last = local_day(at), local_day(deadline)
     due = [(planned_day(last, n), n) for n in days if planned_day(last, n) <= today]
     if not due:
         return None
@@ -98,35 +124,21 @@ def _coordinators(session: Session) -> list[Worker]:
 def _unit_numbers(tree: dict[int, Progress], session: Session, unit_id: int) -> dict[str, Any]:
     """The numbers a coordinator is told: own progress and the children that lag behind."""
     me = tree[unit_id]
-    kids = session.scalars(select(Unit.id).where(Unit.parent_id == unit_id).order_by(Unit.id))
     lagging = [{"name": tree[k].name, "submitted": tree[k].submitted, "target": tree[k].target}
-               for k in kids if tree[k].lagging]
+               for k in children_ids(session, unit_id) if tree[k].lagging]
     return {"unit": me.name, "target": me.target, "submitted": me.submitted, "approved": me.approved,
             "pending": me.pending, "lagging": lagging}
 
 
-def _pending_list(session: Session, round_id: int, unit_ids: list[int]) -> list[dict[str, Any]]:
-    """Projects of the units that wait for their first review, oldest first."""
-    query = (select(Project).where(Project.round_id == round_id, Project.unit_id.in_(unit_ids),
-                                   Project.status == ProjectStatus.submitted)
-             .order_by(Project.submitted_at, Project.id))
-    return [{"number": p.number, "title": p.title} for p in session.scalars(query)]
-
-
-def _subtree(session: Session, unit_id: int) -> list[int]:
-    """Ids of a unit and every unit below it."""
-    ids, frontier = [unit_id], [unit_id]
-    while frontier:
-        frontier = list(session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier))))
-        ids.extend(frontier)
-    return ids
+def _pending_list(session: Session, round_id: int, unit_id: int) -> list[dict[str, Any]]:
+    """Projects of the unit's subtree that wait for their first review, oldest first."""
+    return [{"number": p.number, "title": p.title} for p in pending_projects(session, round_id, unit_id)]
 
 
 def _round_info(round_: Round, deadline: datetime, at: datetime) -> dict[str, Any]:
     """Round name, the deadline in Shanghai time and whole days left."""
-    local = deadline.astimezone(SHANGHAI)
-    return {"round_name": round_.name, "deadline": local.strftime("%Y-%m-%d %H:%M"),
-            "days_left": (local.date() - at.astimezone(SHANGHAI).date()).days}
+    return {"round_name": round_.name, "deadline": local(deadline).strftime("%Y-%m-%d %H:%M"),
+            "days_left": (local_day(deadline) - local_day(at)).days}
 
 
 def coordinator_reminders(session: Session, round_: Round, at: datetime, rules: ReminderRules) -> list[Reminder]:
@@ -134,7 +146,7 @@ def coordinator_reminders(session: Session, round_: Round, at: datetime, rules: 
     tree = progress_tree(session, round_.id)
     submission = due_offset(round_.submission_deadline, rules.submission_days, at)
     review = due_offset(round_.unit_review_deadline, rules.review_days, at)
-    today = at.astimezone(SHANGHAI).date()
+    today = local_day(at)
     found: list[Reminder] = []
     for coordinator in _coordinators(session):
         unit_id = coordinator.unit_id
@@ -145,26 +157,18 @@ def coordinator_reminders(session: Session, round_: Round, at: datetime, rules: 
             data = {**numbers, **_round_info(round_, round_.submission_deadline, at), "days_before": submission[0]}
             found.append(Reminder(f"submission_{submission[0]}d", round_.id, coordinator.openid, submission[1], data))
             told = True
-        pending = _pending_list(session, round_.id, _subtree(session, unit_id)) if review is not None else []
+        pending = _pending_list(session, round_.id, unit_id) if review is not None else []
         if review is not None and pending:
             data = {**numbers, **_round_info(round_, round_.unit_review_deadline, at), "days_before": review[0],
                     "pending_list": pending}
             found.append(Reminder(f"review_{review[0]}d", round_.id, coordinator.openid, review[1], data))
             told = True
         if rules.digest and not told and at <= round_.unit_review_deadline:
-            changes = _changes(session, round_.id, _subtree(session, unit_id), at - timedelta(days=1), at)
+            changes = status_changes(session, round_.id, unit_id, at - timedelta(days=1), at)
             if changes:
                 found.append(Reminder("digest", round_.id, coordinator.openid, today,
                                       {**numbers, "round_name": round_.name, "changes": changes}))
     return found
-
-
-def _changes(session: Session, round_id: int, unit_ids: list[int], since: datetime, until: datetime) -> dict[str, int]:
-    """How many projects of the units moved to each status in the window."""
-    query = (select(ProjectEvent.to_status).join(Project)
-             .where(Project.round_id == round_id, Project.unit_id.in_(unit_ids),
-                    ProjectEvent.at > since, ProjectEvent.at <= until))
-    return dict(Counter(session.scalars(query)))
 
 
 def draft_reminders(session: Session, round_: Round, at: datetime, rules: ReminderRules) -> list[Reminder]:
@@ -185,15 +189,17 @@ def draft_reminders(session: Session, round_: Round, at: datetime, rules: Remind
 
 
 def status_reminders(session: Session, at: datetime, rules: ReminderRules) -> list[Reminder]:
-    """Every recent status change a worker should hear about (same key as the chat's notices)."""
+    """Every recent status change a worker should hear about: the safety net under `change_status`'s own notice."""
     query = (select(ProjectEvent, Project, Worker).join(Project, ProjectEvent.project_id == Project.id)
              .join(Worker, Project.worker_id == Worker.id)
-             .where(ProjectEvent.to_status.in_(NOTIFIED), ProjectEvent.at > at - rules.status_lookback,
+             .where(ProjectEvent.to_status.in_(ProjectStatus.notified()), ProjectEvent.at > at - rules.status_lookback,
                     ProjectEvent.at <= at, Worker.subscribed.is_(True)).order_by(ProjectEvent.id))
-    return [Reminder("status", project.round_id, worker.openid, event.at.astimezone(SHANGHAI).date(),
-                     {"status": event.to_status, "number": project.number, "title": project.title,
-                      "reason": event.reason}, key_override=f"{STATUS_KEY_PREFIX}{event.id}")
-            for event, project, worker in session.execute(query)]
+    found = []
+    for event, project, _worker in session.execute(query):
+        notice = status_notice(project, event)
+        found.append(Reminder("status", project.round_id, notice.recipient, local_day(event.at), notice.fields,
+                              key_override=notice.key))
+    return found
 
 
 def due_reminders(session: Session, at: datetime, rules: ReminderRules | None = None) -> list[Reminder]:
@@ -206,6 +212,20 @@ def due_reminders(session: Session, at: datetime, rules: ReminderRules | None = 
     if rules.status_changes:
         found += status_reminders(session, at, rules)
     return found
+
+
+def remind(session: Session, at: datetime, rules: ReminderRules | None = None,
+           dry_run: bool = False) -> list[PlannedPush]:
+    """Evaluate the rules as of `at` and queue what is due (or, with dry_run, only say what would be)."""
+    planned: list[PlannedPush] = []
+    for reminder in due_reminders(session, at, rules):
+        not_before = at if reminder.rule == "status" else quiet_until(at) or at
+        if dry_run:
+            new = not is_queued(session, reminder.key)
+        else:
+            new = queue_notice(session, reminder.notice, not_before)
+        planned.append(PlannedPush(reminder.notice, reminder.rule, not_before, new))
+    return planned
 
 
 def move_deadline_and_replan(session: Session, round_id: int, phase: str, when: datetime) -> int:

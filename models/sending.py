@@ -7,16 +7,15 @@ A claim expires, so a sender that dies mid-batch loses nothing: its rows are cla
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.base import connection_of
+from models.clock import SHANGHAI
 from models.outbox import OutboundMessage, OutboxStatus
 from models.worker import Worker
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Nothing is pushed from 21:00 to 08:00 Asia/Shanghai.
 QUIET_START, QUIET_END = time(21, 0), time(8, 0)
 #: A customer-service message is allowed this long after the follower's last message.

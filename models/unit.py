@@ -5,8 +5,8 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 
@@ -67,3 +67,12 @@ class Target(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     count: Mapped[int]
+
+
+def units_under(session: Session, unit_id: int) -> list[int]:
+    """The ids of a unit and of every unit below it (its subtree), the unit first."""
+    ids, frontier = [unit_id], [unit_id]
+    while frontier:
+        frontier = list(session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier))))
+        ids.extend(frontier)
+    return ids

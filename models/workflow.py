@@ -1,4 +1,9 @@
-"""A project's life: draft, submit, withdraw, approve, return — each change recorded with who and why."""
+"""A project's life: draft, submit, withdraw, approve, return — each change recorded with who and why.
+
+Every status change goes through `change_status`, which checks who may make it, records it, and
+queues the author's notice when the change is one they hear about: approving in the chat and on a
+page are the same call.
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,35 +11,27 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from models.access import Actor, check_actor
 from models.counter import next_value
-from models.errors import DeadlinePassed, InvalidTransition, NotAllowed
+from models.errors import DeadlinePassed, InvalidField, InvalidTransition, Problem
+from models.notices import queue_notice, status_notice
 from models.project import Attachment, Project, ProjectEvent, ProjectStatus
 from models.round import Round
-from models.unit import Unit
-from models.worker import Role, Worker
+from models.worker import Worker
 
 S = ProjectStatus
 #: Which status may follow which, and who may make the move.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.draft, S.submitted): "author",
-    (S.returned, S.submitted): "author",
-    (S.submitted, S.withdrawn): "author",
-    (S.returned, S.withdrawn): "author",
-    (S.submitted, S.unit_approved): "coordinator",
-    (S.submitted, S.returned): "coordinator",
-    (S.unit_approved, S.under_review): "staff",
-    (S.under_review, S.awarded): "staff",
-    (S.under_review, S.not_awarded): "staff",
+TRANSITIONS: dict[tuple[str, str], Actor] = {
+    (S.draft, S.submitted): Actor.author,
+    (S.returned, S.submitted): Actor.author,
+    (S.submitted, S.withdrawn): Actor.author,
+    (S.returned, S.withdrawn): Actor.author,
+    (S.submitted, S.unit_approved): Actor.coordinator,
+    (S.submitted, S.returned): Actor.coordinator,
+    (S.unit_approved, S.under_review): Actor.staff,
+    (S.under_review, S.awarded): Actor.staff,
+    (S.under_review, S.not_awarded): Actor.staff,
 }
-
-
-#: Statuses in which the author may still change a project: a draft, or a project returned to them.
-EDITABLE = frozenset({S.draft, S.returned})
-
-
-def editable_by(project: Project | None, worker: Worker) -> bool:
-    """Whether `worker` may change `project` now (their own draft, or their own returned project)."""
-    return project is not None and project.worker_id == worker.id and project.status in EDITABLE
 
 
 def start_draft(session: Session, worker: Worker, round_: Round, now: datetime) -> Project:
@@ -61,30 +58,9 @@ def discard_draft(session: Session, draft: Project) -> None:
     session.delete(draft)
 
 
-def units_under(session: Session, unit_id: int) -> list[int]:
-    """Return the ids of a unit and everything below it."""
-    ids, frontier = [unit_id], [unit_id]
-    while frontier:
-        frontier = list(session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier))))
-        ids.extend(frontier)
-    return ids
-
-
-def check_actor(session: Session, project: Project, actor: Worker, who: str) -> None:
-    """Raise NotAllowed unless the actor may make a move reserved to `who`."""
-    if who == "author" and project.worker_id == actor.id:
-        return
-    if who == "coordinator" and actor.role in (Role.coordinator, Role.admin) and actor.unit_id is not None \
-            and project.unit_id in units_under(session, actor.unit_id):
-        return
-    if who == "staff" and actor.role in (Role.reviewer, Role.admin):
-        return
-    raise NotAllowed(who)
-
-
 def change_status(session: Session, project: Project, to: ProjectStatus, actor: Worker, now: datetime,
                   reason: str | None = None) -> ProjectEvent:
-    """Move a project to a new status if allowed, and record who, when and why."""
+    """Move a project to a new status if allowed, record who, when and why, and queue the author's notice."""
     who = TRANSITIONS.get((project.status, to))
     if who is None:
         raise InvalidTransition(f"{project.status}->{to}")
@@ -95,7 +71,26 @@ def change_status(session: Session, project: Project, to: ProjectStatus, actor: 
     project.updated_at = now
     session.add(event)
     session.flush()
+    if to in ProjectStatus.notified():
+        queue_notice(session, status_notice(project, event))
     return event
+
+
+def approve(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
+    """Pass a project in the unit's first review (初审); its author is told."""
+    return change_status(session, project, S.unit_approved, actor, now)
+
+
+def return_for_changes(session: Session, project: Project, actor: Worker, now: datetime, reason: str) -> ProjectEvent:
+    """Return a project to its author with the reason (required), which the author is told."""
+    if not reason.strip():
+        raise InvalidField("reason", Problem.empty)
+    return change_status(session, project, S.returned, actor, now, reason.strip())
+
+
+def withdraw(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
+    """The author takes a project back before its review."""
+    return change_status(session, project, S.withdrawn, actor, now)
 
 
 #: The round counter (models/counter.py) that numbers a round's projects.

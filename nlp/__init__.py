@@ -7,17 +7,30 @@ function also works before warm finishes, just slower.
 
 from nlp.benefit import Benefit, extract_benefit
 from nlp.category import CategoryGuess, infer_category
-from nlp.classifier import Classification, classify
+from nlp.classifier import Classification
 from nlp.intents import Understanding, understand
 from nlp.learning import RetrainReport, retrain
-from nlp.runtime import warm
+from nlp.runtime import classify, configure, warm
 from nlp.similar import THRESHOLD as SIMILAR_THRESHOLD
 from nlp.similar import SimilarIndex
 from nlp.text import normalize
 from nlp.title import extract_title
 
 __all__ = [
-    "Benefit", "CategoryGuess", "Classification", "RetrainReport", "SIMILAR_THRESHOLD", "SimilarIndex",
-    "Understanding", "classify", "extract_benefit", "extract_title", "infer_category",
-    "normalize", "retrain", "understand", "warm",
+    "SIMILAR_THRESHOLD",
+    "Benefit",
+    "CategoryGuess",
+    "Classification",
+    "RetrainReport",
+    "SimilarIndex",
+    "Understanding",
+    "classify",
+    "configure",
+    "extract_benefit",
+    "extract_title",
+    "infer_category",
+    "normalize",
+    "retrain",
+    "understand",
+    "warm",
 ]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
-from nlp.runtime import DATA_DIR
+from nlp.resources import read_json
 from nlp.text import compact
 
 
 @lru_cache(maxsize=1)
 def keywords() -> dict[str, list[str]]:
     """System -> keywords, from nlp/data/keywords.json."""
-    data = json.loads((DATA_DIR / "keywords.json").read_text(encoding="utf-8"))
+    data = read_json("keywords.json")
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 

@@ -15,13 +15,12 @@ Decisions (the chat stores the annual figure):
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from nlp.numbers import MAGNITUDE, NUMERAL, Numeral, parse
-from nlp.runtime import DATA_DIR
+from nlp.resources import read_json
 from nlp.text import normalize
 
 _CLAUSE_END = re.compile(r"[,，。;；!?！？\n]")
@@ -50,7 +49,7 @@ class _Amount:
 @lru_cache(maxsize=1)
 def _words() -> dict:
     """Word lists from nlp/data/benefit.json (longest words first)."""
-    data = json.loads((DATA_DIR / "benefit.json").read_text(encoding="utf-8"))
+    data = dict(read_json("benefit.json"))
     for key in ("money_units", "non_money_after", "approx_after", "approx_before"):
         if isinstance(data[key], list):
             data[key] = sorted(data[key], key=len, reverse=True)

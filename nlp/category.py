@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nlp.runtime import DATA_DIR
+from nlp.resources import read_json
 from nlp.text import compact
 
 CATEGORIES = ("invention", "creation", "innovation", "design", "suggestion")
@@ -23,7 +22,7 @@ class CategoryGuess:
 @lru_cache(maxsize=1)
 def _cues() -> dict:
     """Cue words from nlp/data/category.json."""
-    return json.loads((DATA_DIR / "category.json").read_text(encoding="utf-8"))
+    return read_json("category.json")
 
 
 def infer_category(text: str) -> CategoryGuess:

@@ -7,18 +7,16 @@ stored as plain arrays and JSON (nlp/store.py), without scikit-learn objects.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from nlp import corpus
 from nlp.corpus import Row
 from nlp.features import features
-from nlp.runtime import DATA_DIR, RUNTIME
-
-SETTINGS = json.loads((DATA_DIR / "model.json").read_text(encoding="utf-8"))
+from nlp.resources import model_settings
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ def fit(rows: Iterable[Row], c: float | None = None, unsure_below: float | None 
     rows = list(rows)
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
     matrix = vectorizer.fit_transform([r.text for r in rows])
-    model = LogisticRegression(C=c or SETTINGS["C"], max_iter=2000)
+    model = LogisticRegression(C=c or model_settings()["C"], max_iter=2000)
     model.fit(matrix, [r.system for r in rows])
     return SystemModel(
         specific=_specific(matrix, [r.system for r in rows], list(model.classes_)),
@@ -98,7 +96,7 @@ def fit(rows: Iterable[Row], c: float | None = None, unsure_below: float | None 
         idf=vectorizer.idf_,
         coef=model.coef_,
         intercept=model.intercept_,
-        unsure_below=SETTINGS["unsure_below"] if unsure_below is None else unsure_below,
+        unsure_below=model_settings()["unsure_below"] if unsure_below is None else unsure_below,
     )
 
 
@@ -116,8 +114,3 @@ def _specific(matrix: Any, labels: list[str], classes: list[str]) -> Any:
 def train_default() -> SystemModel:
     """Fit on the shipped corpus."""
     return fit(corpus.load())
-
-
-def classify(text: str) -> Classification:
-    """Classify a project text into one of the systems."""
-    return RUNTIME.model.classify(text)

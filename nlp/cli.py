@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 CORRECTIONS = "corrections.tsv"
+DEFAULT_MODEL_DIR = Path("instance") / "nlp-model"  # the application's default (bot/config.py), run from the project
 
 
 def _lines(stream: TextIO) -> list[str]:
@@ -19,7 +20,7 @@ def _lines(stream: TextIO) -> list[str]:
 
 def cmd_classify(args: argparse.Namespace) -> int:
     """One JSON classification per input line."""
-    from nlp.classifier import classify
+    from nlp.runtime import classify
 
     for line in _lines(sys.stdin):
         result = asdict(classify(line))
@@ -42,26 +43,27 @@ def cmd_benefit(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Cross-validated and held-out figures beside the keyword baseline."""
     from nlp import evaluation
-    from nlp.classifier import SETTINGS
+    from nlp.resources import model_settings
 
-    sys.stdout.write(evaluation.report(SETTINGS["unsure_below"]) + "\n")
+    sys.stdout.write(evaluation.report(model_settings()["unsure_below"]) + "\n")
     return 0
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
     """Retrain on corpus + corrections, print before/after figures, store the model for warm()."""
-    from nlp import corpus, store
+    from nlp import corpus
     from nlp.learning import retrain
 
-    path = Path(args.corrections) if args.corrections else store.model_dir() / CORRECTIONS
+    directory = Path(args.model_dir)
+    path = Path(args.corrections) if args.corrections else directory / CORRECTIONS
     if not path.is_file():
         sys.stderr.write(f"no corrections file at {path}; write one with "
                          f"`python -m bot export corrections --output {path}`\n")
         return 2
-    report = retrain(corpus.read_corrections(path), folds=args.folds)
+    report = retrain(corpus.read_corrections(path), directory=directory, folds=args.folds)
     sys.stdout.write("\n".join(report.lines()) + "\n")
     if report.saved_to is None:
-        sys.stderr.write(f"could not write {store.model_dir()}: the new model was not kept\n")
+        sys.stderr.write(f"could not write {directory}: the new model was not kept\n")
         return 1
     sys.stdout.write(f"saved in {report.saved_to}; the next warm() loads it\n")
     return 0
@@ -96,8 +98,10 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("benefit", help="texts on stdin -> JSON benefits").set_defaults(run=cmd_benefit)
     sub.add_parser("eval", help="cross-validation and held-out figures").set_defaults(run=cmd_eval)
     retrain = sub.add_parser("retrain", help="retrain with coordinators' and reviewers' corrections")
-    retrain.add_argument("--corrections", help=f"text<TAB>system lines (default $NLP_MODEL_DIR/{CORRECTIONS}, "
-                                               f"else instance/nlp-model/{CORRECTIONS})")
+    retrain.add_argument("--model-dir", default=str(DEFAULT_MODEL_DIR),
+                         help=f"where the application keeps its classifier (default {DEFAULT_MODEL_DIR}; "
+                              "the application's NLP_MODEL_DIR)")
+    retrain.add_argument("--corrections", help=f"text<TAB>system lines (default MODEL_DIR/{CORRECTIONS})")
     retrain.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: skip, much faster)")
     retrain.set_defaults(run=cmd_retrain)
     sub.add_parser("build-model", help="rebuild the model shipped in nlp/data").set_defaults(run=cmd_build_model)

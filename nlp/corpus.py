@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
-from nlp.runtime import DATA_DIR
+from nlp.resources import DATA_DIR
 
 CORPUS = DATA_DIR / "corpus.tsv"
 HELDOUT = DATA_DIR / "heldout.tsv"
@@ -99,9 +99,8 @@ def _compose_system(system: str, spec: dict, terms: dict, rng: random.Random) ->
     for style, pool, per_term in plan:
         for term in pool:
             for pattern in rng.sample(pats[style], per_term):
-                topic = term if style != "research" else term
                 obj = term if style != "research" else rng.choice(objects)
-                text = _fill(pattern, obj, topic, terms, rng)
+                text = _fill(pattern, obj, term, terms, rng)
                 rows.append(Row(text, system, style, term, WRITTEN + " (composed)"))
     return rows
 
@@ -113,8 +112,10 @@ def compose(seed: int = 4) -> list[Row]:
     rows: list[Row] = []
     for system, spec in terms["systems"].items():
         rows.extend(_compose_system(system, spec, terms, rng))
-    seen: set[str] = set()
-    return [r for r in rows if not (r.text in seen or seen.add(r.text))]
+    first: dict[str, Row] = {}
+    for row in rows:
+        first.setdefault(row.text, row)
+    return list(first.values())
 
 
 def write(rows: list[Row], path: Path = CORPUS) -> None:

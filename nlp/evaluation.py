@@ -93,8 +93,8 @@ def report(threshold: float, c: float | None = None) -> str:
     htruth = [r.system for r in held]
     ho = score(htruth, list(hg), hs)
     base_ho = score(htruth, [keyword_system(r.text) for r in held])
-    out = [f"corpus {len(rows)} rows, 5-fold grouped CV; held-out {len(held)} rows; "
-           f"unsure below {threshold}",
+    out = [(f"corpus {len(rows)} rows, 5-fold grouped CV; held-out {len(held)} rows; "
+            f"unsure below {threshold}"),
            format_scores("model, cross-validation", cv), format_scores("keywords, corpus", base_cv),
            format_scores("model, held-out", ho), format_scores("keywords, held-out", base_ho),
            "", "confusion (cross-validation):", format_confusion(cv),

@@ -6,7 +6,6 @@ phrasings live in nlp/data/intents.json; this module only orders the checks.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -15,7 +14,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from nlp.benefit import extract_benefit
-from nlp.runtime import DATA_DIR
+from nlp.resources import read_json
 from nlp.text import compact, normalize
 
 # Invite codes: 6 of A-Z0-9 without the confusable 0, O, 1, I.
@@ -39,7 +38,7 @@ class Understanding:
 @lru_cache(maxsize=1)
 def _data() -> dict:
     """Phrasings from nlp/data/intents.json."""
-    return json.loads((DATA_DIR / "intents.json").read_text(encoding="utf-8"))
+    return read_json("intents.json")
 
 
 def _core(text: str, particles: bool = True, fillers: bool = True) -> str:

@@ -8,9 +8,9 @@ corpus or new code keeps them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from nlp import classifier, corpus, evaluation, store
 from nlp.corpus import Row
@@ -48,8 +48,8 @@ class RetrainReport:
                 (f"corpus CV top-1 ({self.folds}-fold)", "cv_accuracy"),
                 ("corpus CV accuracy among sure", "cv_sure_accuracy"),
                 ("corpus CV unsure", "cv_unsure_rate")]
-        out = [f"corrections: {self.corrections} used, {self.ignored} ignored (empty text or unknown "
-               f"system); the model before had {self.previous_corrections}",
+        out = [(f"corrections: {self.corrections} used, {self.ignored} ignored (empty text or unknown "
+                f"system); the model before had {self.previous_corrections}"),
                f"{'':<34}before  after"]
         out += [f"{label:<34}{cell(getattr(self.before, name))}  {cell(getattr(self.after, name))}"
                 for label, name in rows]
@@ -78,14 +78,15 @@ def retrain(corrections: Iterable[tuple[str, str]], *, directory: Path | None = 
     """Train on corpus + corrections, report before/after, store the model and use it in this process.
 
     `corrections` are (text, system code) pairs, e.g. ("皮带机头喷雾降尘装置", "ventilation").
+    `directory` defaults to the process's (``nlp.configure``); with none the model is not stored.
     `folds` < 2 skips the cross-validation (seconds instead of half a minute).
     """
-    directory = store.model_dir() if directory is None else directory
+    directory = RUNTIME.model_dir if directory is None else directory
     rows, ignored = corpus.correction_rows(corrections)
     current = store.load_or_train(directory)
     training = corpus.load() + rows
     after = store.Stored(classifier.fit(training), store.model_key(training), rows)
-    saved = directory if save and store.keep(after, directory) else None
+    saved = directory if save and directory is not None and store.keep(after, directory) else None
     RUNTIME.set_model(after.model)
     return RetrainReport(
         before=_figures(current.model, rows, folds, current.corrections),

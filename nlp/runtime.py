@@ -1,47 +1,35 @@
-"""The one place that holds loaded state: the jieba tokenizer and the system classifier.
+"""The process's system classifier: loaded once, lazily, from the directory the application names.
 
-Nothing is loaded at import time. ``warm()`` (called by the gateway at worker start, in a
-background thread) loads both once per process; any function that needs them before warm
-finishes simply loads them itself, and a lock makes sure two threads never load twice.
-
-Where the classifier comes from is ``nlp/store.py``'s business: the cache directory
-(``$NLP_MODEL_DIR`` or ``instance/nlp-model``), the model shipped in ``nlp/data``, or
-training from ``nlp/data/corpus.tsv`` when neither matches the current corpus and code.
+Nothing is loaded at import time. ``warm()`` (called at worker start) loads the jieba
+dictionary and the classifier; any function that needs them before that loads them itself,
+and a lock makes sure two threads never load twice. Where the classifier comes from is
+``nlp/store.py``'s business; which cache directory to use is the caller's (bot/config.py
+reads it from the environment and passes it to ``configure``). Without one, the model
+shipped in ``nlp/data`` is used (or trained and kept in memory when it is stale).
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from nlp.classifier import SystemModel
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
-USER_DICT = DATA_DIR / "userdict.txt"
-
-log = logging.getLogger(__name__)
+from nlp import store
+from nlp.classifier import Classification, SystemModel
+from nlp.words import TOKENIZER
 
 
 class Runtime:
-    """Lazily loaded tokenizer and classifier, shared by every thread of a process."""
+    """The classifier shared by every thread of a process, and the cache directory it comes from."""
 
-    def __init__(self) -> None:
+    def __init__(self, model_dir: Path | None = None) -> None:
         self._lock = threading.RLock()
-        self._tokenizer: Any = None
         self._model: SystemModel | None = None
+        self._model_dir = model_dir
 
     @property
-    def tokenizer(self) -> Any:
-        """The jieba tokenizer with the domain user dictionary loaded."""
-        if self._tokenizer is None:
-            with self._lock:
-                if self._tokenizer is None:
-                    self._tokenizer = _load_tokenizer()
-        return self._tokenizer
+    def model_dir(self) -> Path | None:
+        """The cache directory of the classifier (None: the shipped model, no cache)."""
+        return self._model_dir
 
     @property
     def model(self) -> SystemModel:
@@ -49,43 +37,37 @@ class Runtime:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    self._model = _load_model()
+                    self._model = store.load_or_train(self._model_dir).model
         return self._model
+
+    def configure(self, model_dir: Path | None) -> None:
+        """Use this cache directory from now on; a model loaded from another one is dropped."""
+        with self._lock:
+            if model_dir != self._model_dir:
+                self._model_dir, self._model = model_dir, None
 
     def set_model(self, model: SystemModel) -> None:
         """Replace the classifier (used after retraining and by tests)."""
         with self._lock:
             self._model = model
 
-    def warm(self) -> None:
-        """Load the tokenizer and the classifier now."""
-        _ = self.tokenizer
-        _ = self.model
-
-
-def _load_tokenizer() -> Any:
-    """Import jieba quietly (it warns under some Pythons) and load the user dictionary."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        tokenizer.load_userdict(str(USER_DICT))
-    return tokenizer
-
-
-def _load_model() -> SystemModel:
-    """The stored model when it matches the corpus, corrections and code; else one trained now."""
-    from nlp import store
-
-    return store.load_or_train().model
-
 
 RUNTIME = Runtime()
 
 
-def warm() -> None:
-    """Load the jieba dictionary and the classifier once per process."""
-    RUNTIME.warm()
+def configure(model_dir: Path | None) -> None:
+    """Name the directory that holds this process's retrained classifier (None: the shipped one)."""
+    RUNTIME.configure(model_dir)
+
+
+def warm(model_dir: Path | None = None) -> None:
+    """Load the jieba dictionary and the classifier now (from model_dir when given)."""
+    if model_dir is not None:
+        configure(model_dir)
+    TOKENIZER.get()
+    _ = RUNTIME.model
+
+
+def classify(text: str) -> Classification:
+    """Classify a project text into one of the systems (system None when unsure)."""
+    return RUNTIME.model.classify(text)

@@ -8,14 +8,14 @@ classifier corpus as background, so scores do not swing with the size of the ind
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
-from nlp.runtime import DATA_DIR
+from nlp.resources import read_json
 from nlp.text import compact
 
 THRESHOLD = 0.55  # chosen on tests/nlp/similar_pairs.tsv, see bench/nlp.md
@@ -24,7 +24,7 @@ THRESHOLD = 0.55  # chosen on tests/nlp/similar_pairs.tsv, see bench/nlp.md
 @lru_cache(maxsize=1)
 def _synonyms() -> tuple[list[tuple[str, str]], frozenset[str]]:
     """Synonym replacements (longest first) and bigrams to ignore."""
-    data = json.loads((DATA_DIR / "synonyms.json").read_text(encoding="utf-8"))
+    data = read_json("synonyms.json")
     pairs = sorted(data["map"].items(), key=lambda kv: len(kv[0]), reverse=True)
     return pairs, frozenset(data["stop_bigrams"])
 

@@ -7,10 +7,10 @@ data, safe to load from anywhere. The key is a hash of everything the fit depend
 training rows, the feature and fitting code, the hyper-parameters, jieba's version), so a
 changed corpus, code or set of corrections never loads a stale model; it is trained again.
 
-Where ``load_or_train`` looks, in order: the cache directory (``$NLP_MODEL_DIR``, else
-``instance/nlp-model`` under the working directory); the model shipped in ``nlp/data``
+Where ``load_or_train`` looks, in order: the cache directory it is given (the application
+passes its own, read by bot/config.py; none means no cache); the model shipped in ``nlp/data``
 (trained on the corpus alone, rebuilt by ``python -m nlp build-model``); else it trains and
-writes the cache, or keeps the model in memory when the directory cannot be written.
+writes the cache, or keeps the model in memory when there is none or it cannot be written.
 """
 
 from __future__ import annotations
@@ -20,19 +20,16 @@ import json
 import logging
 import os
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
 
-from nlp.runtime import DATA_DIR
+from nlp import classifier, corpus
+from nlp.classifier import SystemModel
+from nlp.corpus import Row, correction_row
+from nlp.resources import DATA_DIR
 
-if TYPE_CHECKING:
-    from nlp.classifier import SystemModel
-    from nlp.corpus import Row
-
-DIR_ENV = "NLP_MODEL_DIR"
-DEFAULT_DIR = Path("instance") / "nlp-model"
 SHIPPED_DIR = DATA_DIR
 PACKAGE = Path(__file__).resolve().parent
 ARRAYS, META = "classifier.npz", "classifier.json"
@@ -51,11 +48,6 @@ class Stored:
     model: SystemModel
     key: str
     corrections: list[Row]
-
-
-def model_dir() -> Path:
-    """The cache directory: $NLP_MODEL_DIR, else instance/nlp-model under the working directory."""
-    return Path(os.environ.get(DIR_ENV) or DEFAULT_DIR)
 
 
 def model_key(rows: Iterable[Row]) -> str:
@@ -113,9 +105,6 @@ def read(directory: Path) -> Stored | None:
     """The model stored in a directory, or None when absent, unreadable or half-written."""
     import numpy as np
 
-    from nlp.classifier import SystemModel
-    from nlp.corpus import correction_row
-
     try:
         meta = json.loads((directory / META).read_text(encoding="utf-8"))
         with np.load(directory / ARRAYS, allow_pickle=False) as data:
@@ -131,12 +120,12 @@ def read(directory: Path) -> Stored | None:
     return Stored(model, meta["key"], [correction_row(t, s) for t, s in meta["corrections"]])
 
 
-def load_or_train(directory: Path | None = None) -> Stored:
-    """The classifier for the corpus plus the stored corrections: loaded when current, else trained."""
-    from nlp import classifier, corpus
+def load_or_train(directory: Path | None) -> Stored:
+    """The classifier for the corpus plus the corrections stored in directory: loaded when current, else trained.
 
-    directory = model_dir() if directory is None else directory
-    cached = read(directory)
+    `directory` None means no cache: the shipped model, or one trained now and kept in memory.
+    """
+    cached = read(directory) if directory is not None else None
     corrections = cached.corrections if cached else []
     rows = corpus.load() + corrections
     key = model_key(rows)
@@ -150,7 +139,8 @@ def load_or_train(directory: Path | None = None) -> Stored:
             return shipped
     log.info("training the system classifier (%d corrections)", len(corrections))
     fresh = Stored(classifier.fit(rows), key, corrections)
-    keep(fresh, directory)
+    if directory is not None:
+        keep(fresh, directory)
     return fresh
 
 

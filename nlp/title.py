@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 
-from nlp.runtime import DATA_DIR
+from nlp.resources import read_json
 from nlp.text import normalize
 
 _CLAUSE = re.compile(r"[,，。;；!?！？\s]")
@@ -15,7 +14,7 @@ _CLAUSE = re.compile(r"[,，。;；!?！？\s]")
 @lru_cache(maxsize=1)
 def _rules() -> dict:
     """Title rules from nlp/data/title.json."""
-    return json.loads((DATA_DIR / "title.json").read_text(encoding="utf-8"))
+    return read_json("title.json")
 
 
 def _trim(phrase: str) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from handlers.notices import compose
 from models import Conversation, OutboundMessage, Project, Worker
 from tests.wechat_driver import WeChatDriver
 
@@ -48,6 +49,11 @@ def state_of(db: Any, openid: str) -> str:
     with db.transaction() as s:
         return s.scalars(select(Conversation.state).join(Worker, Worker.id == Conversation.worker_id)
                          .where(Worker.openid == openid)).one()
+
+
+def notice_text(row: OutboundMessage) -> str:
+    """The words a queued notice goes out with (composed at send time, as the sender does)."""
+    return str(compose(row.payload)["text"])
 
 
 def outbox(db: Any) -> list[OutboundMessage]:

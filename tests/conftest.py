@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from bot import create_app
 from bot.database import make_engine
-from bot.follower import SimulatedFollower
+from simulator.follower import SimulatedFollower
 from models import Base
 from models.base import utcnow
 from models.migrate import upgrade

@@ -10,9 +10,9 @@ import requests
 from sqlalchemy import select
 
 from bot.background import BackgroundWork
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from models import Attachment, OutboundMessage
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 from tests.chat import bind_coordinator, bind_worker, outbox
 from tests.conftest import APP_ID
 

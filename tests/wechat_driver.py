@@ -6,7 +6,7 @@ from typing import Any
 
 import xmltodict
 
-from bot.follower import SimulatedFollower
+from simulator.follower import SimulatedFollower
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Liveness and readiness: is the process up, and can it reach its database."""
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
+
+from web.state import web_state
 
 blueprint = Blueprint("health", __name__)
 
@@ -10,7 +12,7 @@ blueprint = Blueprint("health", __name__)
 def healthz() -> ResponseReturnValue:
     """Answer 200 when the database answers, 503 otherwise."""
     try:
-        with current_app.extensions["db"].engine.connect() as conn:
+        with web_state().engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # report, never raise: this is what a load balancer polls
         return jsonify(ok=False, error=type(exc).__name__), 503

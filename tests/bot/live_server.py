@@ -20,7 +20,7 @@ from typing import Any
 import requests
 import xmltodict
 
-from bot.follower import SimulatedFollower
+from simulator.follower import SimulatedFollower
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")

@@ -2,6 +2,8 @@
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +20,16 @@ def env(settings_overrides, monkeypatch):
 
 def run(*args):
     return CliRunner().invoke(main, ["--log-level", "WARNING", *args], catch_exceptions=False)
+
+
+def test_help_puts_the_development_commands_apart_and_loads_them_only_when_used():
+    help_text = run("--help").output
+    operations, development = help_text.split("Development and trying it out")
+    assert "init-db" in operations and "scheduler" in operations and "demo" not in operations
+    assert all(name in development for name in ("demo", "sandbox", "chat", "serve", "seed-demo"))
+    loaded = subprocess.run([sys.executable, "-c", "import sys, bot.cli; print(sorted(m for m in sys.modules "
+                             "if m.split('.')[0] == 'simulator'))"], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_missing_setting_stops_with_one_clear_line(monkeypatch, tmp_path):

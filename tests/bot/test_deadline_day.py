@@ -21,8 +21,8 @@ import requests
 from sqlalchemy import make_url, select
 
 from bot.database import Database, WriteGate
-from bot.follower import SimulatedFollower
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.follower import SimulatedFollower
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from handlers import texts
 from models.base import utcnow
 from models.project import Project

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
 from bot import create_app
-from bot.follower import SimulatedFollower, signature
+from simulator.follower import SimulatedFollower, signature
 from handlers import texts
 from models import Conversation, InboundMessage, Worker
 from tests.bot.samples import SAMPLES

@@ -14,15 +14,15 @@ from sqlalchemy import select
 
 from bot.config import Settings, load_settings
 from bot.database import Database
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
 from bot.scheduler import LEASE_NAME, REMIND_JOB, SchedulerOptions, SchedulerProcess, catch_up_due
-from handlers.reminders import remind
+from models.reminders import remind
 from models.lease import acquire_lease, lease_holder
 from models.outbox import OutboundMessage
 from models.project import Attachment, Project
 from models.round import Round
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 from models.worker import Worker
 from tests.conftest import APP_ID
 from tests.models.test_reminders import COORDINATOR, round_, shanghai  # noqa: F401 - round_ is a fixture

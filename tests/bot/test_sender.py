@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.database import Database
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
 from handlers import Context, Incoming, Kind, dispatch
 from models.outbox import OutboundMessage, enqueue
 from models.token import reserve_slots
-from models.sending import SHANGHAI, quiet_until, record_template_finished
+from models.clock import SHANGHAI
+from models.sending import quiet_until, record_template_finished
 from models.worker import Worker
 from tests.conftest import APP_ID
 
@@ -269,13 +270,12 @@ def test_at_night_quiet_hours_hold_the_rest_until_eight(settings: Settings, db: 
 def test_send_outbox_at_rehearses_the_morning_and_leaves_tonight_unblocked(
         settings_overrides: dict[str, object], db: Database, sandbox: SandboxHandle) -> None:
     """`send-outbox` says when held pushes go; `--at` that time sends them; a real-time run after it does not wait."""
-    import click
     from click.testing import CliRunner
 
-    from bot.ops_cli import local, register
+    from bot.cli import main
+    from bot.ops_cli import local
 
-    group = click.Group()
-    register(group)
+    group = main
     env = {k: str(v) for k, v in settings_overrides.items()}
     morning = tonight() + timedelta(hours=10)
     coordinator = add_worker(db, "o_coordinator_mine1", datetime.now(timezone.utc) - timedelta(hours=1), "coordinator")

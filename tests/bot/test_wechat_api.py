@@ -12,8 +12,8 @@ import requests
 
 from bot.config import Settings, load_settings
 from bot.database import Database
-from bot.sandbox import SandboxHandle, start_sandbox_thread
-from bot.sandbox_state import DEMO_MEDIA_ID
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox_state import DEMO_MEDIA_ID
 from bot.wechat_api import DatabaseStorage, RedisStorage, SharedTokenClient, make_wechat_client
 from models.base import utcnow
 from models.token import StoredToken

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import func, select
 
-from bot.follower import message_xml
+from simulator.follower import message_xml
 from bot.wechat_xml import FIELD_LIMITS, BadXml, dedup_key, parse_xml, to_incoming
 from handlers import texts
 from handlers.messages import Kind

@@ -1,5 +1,5 @@
 """Coordinators in the chat: binding with a coordinator code, pending list, approve, return, stats."""
-from tests.chat import bind_coordinator, outbox, projects, submit_project
+from tests.chat import bind_coordinator, notice_text, outbox, projects, submit_project
 
 
 def test_coordinator_returns_a_project_and_the_worker_is_told_why(wechat, demo, db):
@@ -11,7 +11,7 @@ def test_coordinator_returns_a_project_and_the_worker_is_told_why(wechat, demo, 
     assert projects(db)[0].status == "returned"
     [notice] = outbox(db)
     assert notice.openid == wechat.follower.openid and notice.key.startswith("status:")
-    assert "照片不清楚，请补充" in notice.payload["text"]
+    assert "照片不清楚，请补充" in notice_text(notice)
     detail = wechat.send_text("查询 0001")
     assert "被退回" in detail and "照片不清楚" in detail
 

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from bot.cli import main
 from models import Attachment, ProjectEvent, Round, SystemCorrection
 from models.base import utcnow
-from tests.chat import bind_coordinator, bind_worker, outbox, projects, state_of, submit_project
+from tests.chat import bind_coordinator, bind_worker, notice_text, outbox, projects, state_of, submit_project
 
 
 
@@ -21,7 +21,7 @@ def submitted_and_returned(wechat, demo):
 
 def test_worker_fixes_a_returned_project_and_submits_it_again(wechat, demo, db):
     coordinator = submitted_and_returned(wechat, demo)
-    assert "修改 0001" in outbox(db)[0].payload["text"]  # the notice says how to go on
+    assert "修改 0001" in notice_text(outbox(db)[0])  # the notice says how to go on
 
     opened = wechat.send_text("修改 0001")
     assert "照片不清楚，请补充" in opened and "1. 名称：皮带机清扫器改进" in opened

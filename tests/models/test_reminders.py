@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.database import Database
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from bot.sender import Sender
-from handlers.reminders import remind
+from models.reminders import remind
 from models.outbox import OutboundMessage, enqueue
 from models.project import Project, ProjectEvent
 from models.reminders import due_reminders, planned_day
 from models.round import Round
 from models.rounds import move_deadline
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 from models.seed import seed_demo
 from models.worker import Worker
 from tests.conftest import APP_ID
@@ -197,12 +197,9 @@ def test_worker_with_a_draft_is_reminded(db: Database, round_: Round) -> None:
 
 def test_remind_cli_dry_run_then_real(settings_overrides: dict[str, object], db: Database, round_: Round) -> None:
     """`remind --at … --dry-run` prints the text and queues nothing; without it, it queues once."""
-    import click
+    from bot.cli import main
 
-    from bot.ops_cli import register
-
-    group = click.Group()
-    register(group)
+    group = main
     env = {k: str(v) for k, v in settings_overrides.items()}
     runner = CliRunner()
     dry = runner.invoke(group, ["remind", "--at", "2026-12-01 09:00", "--dry-run"], env=env)
@@ -219,12 +216,9 @@ def test_round_move_cli_replans_queued_and_future_reminders(settings_overrides: 
                                                              round_: Round, settings: Settings,
                                                              sandbox: SandboxHandle) -> None:
     """A reminder held overnight is dropped when the deadline moves a week; the new 7-day one comes on 12-04."""
-    import click
+    from bot.cli import main
 
-    from bot.ops_cli import register
-
-    group = click.Group()
-    register(group)
+    group = main
     env = {k: str(v) for k, v in settings_overrides.items()}
     runner = CliRunner()
     held = runner.invoke(group, ["remind", "--at", "2026-11-30 22:30"], env=env)  # the 7-day one, held till 08:00
@@ -247,14 +241,14 @@ def test_round_move_cli_replans_queued_and_future_reminders(settings_overrides: 
 
 def test_unit_review_reminder_lists_what_waits(db: Database, round_: Round) -> None:
     """Three days before the unit-review deadline (12-14): 一矿's coordinator gets the pending list; 二矿's nothing."""
-    from handlers.reminders import compose
+    from handlers.notices import compose
 
     with db.transaction() as session:
         session.add(Worker(openid="o_coordinator_mine2", role="coordinator", unit_id=unit(session, "二矿").id))
         session.flush()
         due = due_reminders(session, shanghai("2026-12-11 09:00"))
     assert [(r.rule, r.recipient) for r in due] == [("review_3d", COORDINATOR)]
-    text = compose(due[0])["text"]
+    text = compose(due[0].notice.payload)["text"]
     assert "初审截止还有3天" in text and "一矿还有2个项目等待初审" in text and text.count("submitted") == 2
 
 

@@ -12,7 +12,8 @@ from models.errors import DomainError
 from models.project import Project
 from models.round import Round
 from models.seed import seed_demo
-from models.targets import progress_tree, set_target, split_target, unit_progress
+from models.stats import progress_tree, unit_progress
+from models.targets import set_target, split_target
 from models.unit import Target, Unit
 from models.worker import Worker
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import click
 from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.database import Database
-from bot.ops_cli import register
+from bot.cli import main
 from models.rounds import create_round
-from models.targets import unit_progress
+from models.stats import unit_progress
 from models.unit import Unit
 from models.unit_import import import_units
 from tests.models.test_reminders import shanghai
@@ -59,8 +58,7 @@ def test_bad_rows_are_reported_by_row_number_and_nothing_is_imported(db: Databas
     bad = [*GOOD[:2], ["机电队", "二矿", "队组", 5], ["通风队", "晋源能源集团/一矿", "车间", 3],
            ["运输队", "晋源能源集团/一矿", "队组", "很多"], [None, "晋源能源集团", "矿", 1]]
     path = sheet(tmp_path / "bad.xlsx", bad)
-    group = click.Group()
-    register(group)
+    group = main
     result = CliRunner().invoke(group, ["import-units", str(path), "--round", str(round_id)],
                                 env={k: str(v) for k, v in settings_overrides.items()})
     assert result.exit_code == 1

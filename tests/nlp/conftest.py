@@ -50,12 +50,12 @@ def model(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture()
-def model_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model) -> Iterator[Path]:
-    """An empty NLP_MODEL_DIR for this test; the process-wide classifier is put back afterwards."""
-    from nlp import store
+def model_dir(tmp_path: Path, model) -> Iterator[Path]:
+    """An empty cache directory made the process's for this test; the classifier is put back afterwards."""
     from nlp.runtime import RUNTIME
 
-    directory = tmp_path / "nlp-model"
-    monkeypatch.setenv(store.DIR_ENV, str(directory))
+    directory, before = tmp_path / "nlp-model", RUNTIME.model_dir
+    RUNTIME.configure(directory)
     yield directory
+    RUNTIME.configure(before)
     RUNTIME.set_model(model)

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp import Classification, classify, retrain
-from nlp import classifier, corpus, evaluation
+from nlp import Classification, classifier, classify, corpus, evaluation, retrain
 from nlp.baseline import keyword_system
 
 
@@ -138,7 +137,7 @@ def test_retrained_model_is_what_the_next_process_loads(model: classifier.System
     stored = store.read(model_dir)
     assert stored is not None and len(stored.corrections) == 3
     monkeypatch.setattr(classifier, "fit", lambda rows: pytest.fail("trained instead of loading"))
-    assert runtime.Runtime().model.classify(AMBIGUOUS).system == "transport"
+    assert runtime.Runtime(model_dir).model.classify(AMBIGUOUS).system == "transport"
     monkeypatch.setattr(classifier, "fit", lambda rows: model)
     retrain([], folds=0)  # no corrections: back to the corpus alone, the same key as the shipped model
     assert store.read(model_dir).key == store.read(store.SHIPPED_DIR).key  # type: ignore[union-attr]

@@ -38,12 +38,12 @@ def test_classify_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 
 def test_retrain_reads_the_default_file_and_stores_the_model(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
-    """retrain reads $NLP_MODEL_DIR/corrections.tsv, prints before/after and stores the model there."""
+    """retrain reads MODEL_DIR/corrections.tsv, prints before/after and stores the model there."""
     from nlp import store
 
     model_dir.mkdir()
     (model_dir / "corrections.tsv").write_text("皮带机头除尘喷雾装置\ttransport\n", encoding="utf-8")
-    out = run(monkeypatch, capsys, ["retrain", "--folds", "0"], "")
+    out = run(monkeypatch, capsys, ["retrain", "--model-dir", str(model_dir), "--folds", "0"], "")
     assert out[0].startswith("corrections: 1 used, 0 ignored")
     assert any(x.startswith("corrections filed as corrected") and x.endswith("1.000") for x in out)
     stored = store.read(model_dir)
@@ -54,6 +54,6 @@ def test_retrain_reads_the_default_file_and_stores_the_model(
 def test_retrain_without_a_corrections_file_says_how_to_make_one(
         capsys: pytest.CaptureFixture[str], model_dir: Path) -> None:
     """A missing file is an error that names the export command, and nothing is trained."""
-    assert main(["retrain"]) == 2
+    assert main(["retrain", "--model-dir", str(model_dir)]) == 2
     assert "python -m bot export corrections" in capsys.readouterr().err
     assert not model_dir.exists()

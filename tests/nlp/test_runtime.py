@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import threading
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nlp import runtime
+from nlp import runtime, store, words
 
 NLP_DIR = Path(runtime.__file__).resolve().parent
 
@@ -40,10 +41,15 @@ def test_two_threads_load_once(monkeypatch: pytest.MonkeyPatch) -> None:
         started.wait(0.2)
         return object()
 
-    monkeypatch.setattr(runtime, "_load_tokenizer", lambda: slow("tokenizer"))
-    monkeypatch.setattr(runtime, "_load_model", lambda: slow("model"))
-    fresh = runtime.Runtime()
-    threads = [threading.Thread(target=fresh.warm) for _ in range(4)]
+    monkeypatch.setattr(words, "_load", lambda: slow("tokenizer"))
+    monkeypatch.setattr(store, "load_or_train", lambda directory: type("Stored", (), {"model": slow("model")}))
+    tokenizer, fresh = words.Tokenizer(), runtime.Runtime()
+
+    def warm() -> None:
+        tokenizer.get()
+        _ = fresh.model
+
+    threads = [threading.Thread(target=warm) for _ in range(4)]
     for t in threads:
         t.start()
     started.set()
@@ -59,3 +65,33 @@ def test_no_imports_from_app_layers() -> None:
             stripped = line.strip()
             for layer in ("bot", "handlers", "models", "web"):
                 assert not stripped.startswith((f"import {layer}", f"from {layer}")), source
+
+
+def _nlp_imports(source: Path) -> set[str]:
+    """The nlp modules a source file imports, at any depth (function-level imports count too)."""
+    names = set()
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "nlp":
+            names |= {f"nlp.{a.name}" for a in node.names if (NLP_DIR / f"{a.name}.py").exists()}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("nlp."):
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names |= {a.name for a in node.names if a.name.startswith("nlp.")}
+    return names
+
+
+def test_no_import_cycles() -> None:
+    """The modules of nlp import each other in one direction only (the package's __init__ aside)."""
+    graph = {f"nlp.{p.stem}": _nlp_imports(p) for p in NLP_DIR.glob("*.py") if p.stem != "__init__"}
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join((*path, module))
+        if module in done:
+            return
+        for imported in graph.get(module, ()):
+            visit(imported, (*path, module))
+        done.add(module)
+
+    for module in graph:
+        visit(module, ())

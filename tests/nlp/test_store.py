@@ -65,19 +65,29 @@ def test_unwritable_directory_trains_in_memory(model: classifier.SystemModel, mo
     """A cache path that cannot be created still gives a classifier, with a warning."""
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
-    monkeypatch.setenv(store.DIR_ENV, str(blocker / "nlp-model"))
     monkeypatch.setattr(store, "SHIPPED_DIR", tmp_path / "nothing-shipped")  # force training
     monkeypatch.setattr(classifier, "fit", lambda rows: model)
-    assert runtime.Runtime().model is model
+    assert runtime.Runtime(blocker / "nlp-model").model is model
     assert "kept in memory only" in caplog.text
 
 
-def test_default_directory_is_under_the_working_directory(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without NLP_MODEL_DIR the cache is instance/nlp-model, relative to where the process runs."""
-    monkeypatch.delenv(store.DIR_ENV, raising=False)
-    assert store.model_dir() == Path("instance") / "nlp-model"
-    monkeypatch.setenv(store.DIR_ENV, "/srv/5xiao/nlp")
-    assert store.model_dir() == Path("/srv/5xiao/nlp")
+def test_without_a_directory_the_shipped_model_is_used_and_nothing_written(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A process not told where its cache is (a script, a test) loads nlp/data and writes nowhere."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(classifier, "fit", lambda rows: pytest.fail("trained instead of loading"))
+    assert runtime.Runtime().model.classify("皮带机防跑偏装置").system == "transport"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_configure_switches_the_directory(model: classifier.SystemModel, tmp_path: Path) -> None:
+    """Naming another directory drops the model loaded from the old one; naming the same keeps it."""
+    other = runtime.Runtime(tmp_path / "a")
+    other.set_model(model)
+    other.configure(tmp_path / "a")
+    assert other.model is model
+    other.configure(tmp_path / "b")
+    assert other.model_dir == tmp_path / "b" and other.model is not model
 
 
 def test_shipped_model_is_current_and_small() -> None:

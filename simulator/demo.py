@@ -1,0 +1,163 @@
+"""Development commands: the WeChat sandbox, the server, the terminal chat, demo data and the demo itself.
+
+`python -m bot` offers them (bot/cli.py names them and imports this module only when one is used).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+from pathlib import Path
+
+import click
+from werkzeug.serving import make_server
+
+import nlp
+from bot import create_app
+from bot.background import BackgroundWork
+from bot.command_setup import database, settings_or_exit
+from bot.config import PROJECT_ROOT, ConfigError, load_settings
+from models.base import utcnow
+from models.migrate import schema_problem, upgrade
+from models.seed import seed_demo, unit_listing
+from simulator.chat_client import run_chat
+from simulator.demo_run import prepare_demo
+from simulator.sandbox import serve_sandbox, start_sandbox_thread
+
+#: Settings the demo uses when the environment gives none: nothing here is secret.
+DEMO_SETTINGS = {
+    "WECHAT_TOKEN": "demo-token",
+    "WECHAT_APP_ID": "wxdemo5xiao000001",
+    "WECHAT_APP_SECRET": "demo-secret",
+    "SECRET_KEY": "demo-secret-key",
+}
+
+
+class ServerThread:
+    """A WSGI app served on loopback from a background thread."""
+
+    def __init__(self, app: object, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Bind the port now (0 picks a free one) so the URL is known before serving."""
+        self.server = make_server(host, port, app, threaded=True)
+        self.url = f"http://{host}:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> ServerThread:
+        """Start serving."""
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+def _chat_settings() -> dict[str, str]:
+    """Token and app id for the terminal chat: the configured ones, or the demo's."""
+    try:
+        s = load_settings()
+        return {"token": s.wechat_token, "app_id": s.wechat_app_id, "aes_key": s.wechat_aes_key or "",
+                "api": s.wechat_api_base}
+    except ConfigError:
+        return {"token": DEMO_SETTINGS["WECHAT_TOKEN"], "app_id": DEMO_SETTINGS["WECHAT_APP_ID"], "aes_key": "",
+                "api": ""}
+
+
+@click.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8901, show_default=True)
+def sandbox_command(host: str, port: int) -> None:
+    """Run the local WeChat API sandbox (set WECHAT_API_BASE to its URL)."""
+    values = _chat_settings()
+    secret = os.environ.get("WECHAT_APP_SECRET") or DEMO_SETTINGS["WECHAT_APP_SECRET"]
+    click.echo(f"WeChat API sandbox on http://{host}:{port}")
+    serve_sandbox(host, port, values["app_id"], secret)
+
+
+@click.command("chat")
+@click.option("--openid", default=None, help="Follower openid (default: a new one).")
+@click.option("--server", default="http://127.0.0.1:5000", show_default=True, help="Our server's base URL.")
+@click.option("--sandbox", "sandbox_url", default=None, help="Sandbox URL to show pushes from.")
+@click.option("--say", multiple=True, help="Send this line and exit (repeatable).")
+def chat_command(openid: str | None, server: str, sandbox_url: str | None, say: tuple[str, ...]) -> None:
+    """Chat with the server as a simulated WeChat follower."""
+    values = _chat_settings()
+    if sandbox_url is None and values["api"].startswith("http://127.0.0.1"):
+        sandbox_url = values["api"]
+    run_chat(server_url=server.rstrip("/"), sandbox_url=sandbox_url, token=values["token"],
+             openid=openid or f"o_demo_{secrets.token_hex(6)}", app_id=values["app_id"],
+             aes_key=values["aes_key"] or None, say=list(say) or None)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve_command(host: str, port: int) -> None:
+    """Run the web server for development (production: gunicorn bot.wsgi:app)."""
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    problem = schema_problem(app.extensions["db"].engine)
+    if problem:
+        raise click.ClickException(problem)
+    app.extensions["similar_projects"].warm_in_background(app.extensions["db"].transaction)
+    from bot.replay import Replayer
+
+    Replayer(app.extensions["wechat_gateway"]).start()  # messages kept while the database was away
+    app.run(host=host, port=port, threaded=True)
+
+
+@click.command("demo")
+@click.option("--say", multiple=True, help="Send these lines instead of chatting interactively.")
+@click.option("--openid", default=None, help="Follower openid (default: a new follower).")
+@click.option("--database", default=None, help="Database URL (default: instance/demo.sqlite3).")
+def demo_command(say: tuple[str, ...], openid: str | None, database: str | None) -> None:
+    """Migrate and seed a SQLite database, start sandbox and server on loopback, and open a chat."""
+    for name in ("", "werkzeug", "alembic"):  # the terminal is for the chat
+        logging.getLogger(name).setLevel(logging.WARNING)
+    click.echo("loading the language models…")
+    nlp.warm()
+    sandbox = start_sandbox_thread("127.0.0.1", 0, DEMO_SETTINGS["WECHAT_APP_ID"], DEMO_SETTINGS["WECHAT_APP_SECRET"])
+    url = database or f"sqlite:///{Path(PROJECT_ROOT, 'instance', 'demo.sqlite3')}"
+    app, listing = prepare_demo({**DEMO_SETTINGS, **_env_overrides(), "DATABASE_URL": url,
+                                 "WECHAT_API_BASE": sandbox.url, "WECHAT_AES_KEY": ""})
+    app.extensions["similar_projects"].warm_in_background(app.extensions["db"].transaction)
+    server = ServerThread(app).start()
+    background = BackgroundWork(app).start()
+    click.echo(listing)
+    click.echo(f"server {server.url}  web pages {server.url}/login  sandbox {sandbox.url}  database {url}\n")
+    try:
+        run_chat(server_url=server.url, sandbox_url=sandbox.url, token=DEMO_SETTINGS["WECHAT_TOKEN"],
+                 openid=openid or f"o_demo_{secrets.token_hex(6)}", app_id=DEMO_SETTINGS["WECHAT_APP_ID"],
+                 aes_key=None, say=list(say) or None)
+    finally:
+        background.stop()
+        server.stop()
+        sandbox.stop()
+
+
+@click.command("seed-demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the units and their invite codes as JSON.")
+def seed_demo_command(as_json: bool) -> None:
+    """Create demo units, targets and a round whose deadlines are near."""
+    with database(settings_or_exit(), migrating=True) as db:
+        upgrade(db.engine)
+        with db.transaction() as session:
+            round_ = seed_demo(session, utcnow())
+            units = unit_listing(session)
+            round_name = round_.name
+    if as_json:
+        click.echo(json.dumps({"round": round_name, "units": units}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"round: {round_name}")
+    for unit in units:
+        click.echo(f"{unit['worker_code']}  {unit['coordinator_code']}  {unit['name']}")
+
+
+def _env_overrides() -> dict[str, str]:
+    """Settings from the environment that the demo keeps (none of the WeChat credentials)."""
+    return {k: v for k, v in os.environ.items() if k in ("REDIS_URL", "INSTANCE_PATH")}
