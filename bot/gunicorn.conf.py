@@ -3,7 +3,8 @@
 The NLP models load once in the master before forking, so no request waits for them and the
 workers share the memory; each worker then opens its own database connections and, in a
 background thread, builds its similar-projects index from them (never in the master: database
-connections must not cross a fork).
+connections must not cross a fork). Each worker also runs the spool replayer (bot/replay.py):
+messages kept during a database outage are handled once it answers again, one worker at a time.
 """
 import os
 
@@ -24,9 +25,12 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
 
 
 def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
-    """Drop database connections inherited from the master; build the similar-projects index in the background."""
+    """Drop database connections inherited from the master; build the similar-projects index and replay
+    the spool in the background."""
+    from bot.replay import Replayer
     from bot.wsgi import app
 
     db = app.extensions["db"]
     db.engine.dispose(close=False)
     app.extensions["similar_projects"].warm_in_background(db.transaction)
+    Replayer(app.extensions["wechat_gateway"]).start()

@@ -105,6 +105,9 @@ def serve_command(host: str, port: int) -> None:
     if problem:
         raise click.ClickException(problem)
     app.extensions["similar_projects"].warm_in_background(app.extensions["db"].transaction)
+    from bot.replay import Replayer
+
+    Replayer(app.extensions["wechat_gateway"]).start()  # messages kept while the database was away
     app.run(host=host, port=port, threaded=True)
 
 
