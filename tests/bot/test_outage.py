@@ -19,7 +19,7 @@ from sqlalchemy import func, make_url, select
 from bot.database import Database, WriteGate
 from bot.deadline import within
 from bot.replay import Replayer
-from bot.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from handlers import texts
 from models.outbox import OutboundMessage
 from models.project import Project

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.database import Database
 from bot.send_policy import Verdict, verdict_for
-from bot.sandbox import SandboxHandle
+from simulator.sandbox import SandboxHandle
 from bot.sender import Sender
 from models.outbox import OutboundMessage, enqueue
 from tests.bot.test_sender import (add_followers, add_worker, control, daytime, queue_texts, running_sandbox,  # noqa: F401

@@ -1,15 +1,15 @@
 """outbox messages held until the worker writes again, pauses that use no attempt
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-11-25
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
