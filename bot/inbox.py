@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 #: Renders the handler's Reply as the XML to store and return.
 Renderer = Callable[[Reply], str]
-Handler = Callable[[Session, Incoming], Reply]
+#: Handles one message in a session: `handler(session, incoming, received_at=None)` returns the reply.
+Handler = Callable[..., Reply]
 
 _TABLE = InboundMessage.__table__
 #: Same SQL on both databases. Written as text because SQLAlchemy 2.0 does not cache the compiled
