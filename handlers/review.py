@@ -10,7 +10,8 @@ from models.access import coordinates
 from models.corrections import correct_system
 from models.drafts import trimmed
 from models.errors import InvalidTransition, NotAllowed
-from models.project import Project, ProjectStatus, System
+from models.listing import project_by_id
+from models.project import ProjectStatus, System
 from models.round import round_for
 from models.stats import count_pending, pending_projects
 from models.workflow import approve, return_for_changes
@@ -61,7 +62,7 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
     if reason and number in t.raw:  # keep the coordinator's own punctuation in the reason
         reason = trimmed(t.raw.split(number, 1)[1]) or reason
     if to == ProjectStatus.returned and not reason:
-        t.remember(returning=project.id)
+        t.mem.returning = project.id
         t.say(texts.ASK_RETURN_REASON.format(number=project.number))
         return State.ask_return_reason
     try:
@@ -83,8 +84,8 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
 
 def take_return_reason(t: Turn) -> State:
     """The reason for a return asked for separately."""
-    project = t.session.get(Project, t.memory("returning"))
-    t.remember(returning=None)
+    project = project_by_id(t.session, t.mem.returning)
+    t.mem.returning = None
     if project is None:
         return State.idle
     return decide(t, ProjectStatus.returned, project.number, t.raw or t.text)
