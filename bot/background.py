@@ -15,6 +15,7 @@ from bot.database import Database
 from bot.media import fetch_pending_attachments
 from bot.sender import Sender
 from bot.wechat_api import make_wechat_client
+from bot.extensions import database_of, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,8 @@ class BackgroundWork:
 
     def __init__(self, app: Flask) -> None:
         """Prepare a sender and an API client for the app's settings and database."""
-        self.settings = app.extensions["settings"]
-        self.db = app.extensions["db"]
+        self.settings = settings_of(app)
+        self.db = database_of(app)
         self.sender = Sender(self.settings, self.db)
         self.client = make_wechat_client(self.settings, self.db)
         self._stop = threading.Event()

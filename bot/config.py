@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from dotenv import dotenv_values
 
@@ -95,14 +96,14 @@ def _days(value: object, default: tuple[int, ...]) -> tuple[int, ...]:
     """Parse "7,3,1" (or a sequence) into a tuple of whole days."""
     if value is None or value == "":
         return default
-    items = value.split(",") if isinstance(value, str) else value
+    items: Iterable[object] = value.split(",") if isinstance(value, str) else cast(Iterable[object], value)
     try:
-        return tuple(sorted({int(str(item).strip()) for item in items}, reverse=True))  # type: ignore[union-attr]
+        return tuple(sorted({int(str(item).strip()) for item in items}, reverse=True))
     except ValueError:
         raise ConfigError(f"reminder days must be whole numbers separated by commas, not {value!r}") from None
 
 
-def _push_settings(values: Mapping[str, object]) -> dict[str, object]:
+def _push_settings(values: Mapping[str, object]) -> dict[str, Any]:
     """Read the settings of pushes: templates, token mode, outbox rate, scheduler lease, reminder days."""
     templates = values.get("WECHAT_TEMPLATES") or None
     try:
@@ -123,3 +124,29 @@ def _push_settings(values: Mapping[str, object]) -> dict[str, object]:
             "reminder_submission_days": _days(values.get("REMINDER_SUBMISSION_DAYS"), (7, 3, 1)),
             "reminder_review_days": _days(values.get("REMINDER_REVIEW_DAYS"), (3, 1)),
             "reminder_draft_days": _days(values.get("REMINDER_DRAFT_DAYS"), (3, 1))}
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How gunicorn serves the app: where it listens, how many workers and threads (BIND, WEB_CONCURRENCY, THREADS)."""
+
+    bind: str = "0.0.0.0:8000"
+    workers: int = 2
+    threads: int = 4
+
+
+def load_server_settings(environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> ServerSettings:
+    """Read gunicorn's settings from `.env` and the environment (none of them is required)."""
+    values = _merged(None, os.environ if environ is None else environ, dotenv_path)
+    try:
+        return ServerSettings(bind=str(values.get("BIND") or ServerSettings.bind),
+                              workers=int(str(values.get("WEB_CONCURRENCY") or ServerSettings.workers)),
+                              threads=int(str(values.get("THREADS") or ServerSettings.threads)))
+    except ValueError as exc:
+        raise ConfigError(f"WEB_CONCURRENCY and THREADS must be whole numbers: {exc}") from None
+
+
+def environment_values(names: Iterable[str]) -> dict[str, str]:
+    """The values of these settings in `.env` and the environment, for a tool that builds its own configuration."""
+    values = _merged(None, os.environ, None)
+    return {name: str(values[name]) for name in names if values.get(name)}

@@ -156,6 +156,5 @@ def _answer(gw: Gateway, incoming: Incoming) -> str:
 
 
 def init_app(app: Flask, gateway: Gateway) -> None:
-    """Put the endpoint in front of the application and keep its gateway on it."""
-    app.extensions["wechat_gateway"] = gateway
+    """Put the endpoint in front of the application (bot.extensions keeps the gateway on it)."""
     app.wsgi_app = WechatEndpoint(gateway, app.wsgi_app)  # type: ignore[method-assign]

@@ -5,14 +5,15 @@ workers share the memory; each worker then opens its own database connections an
 background thread, builds its similar-projects index from them (never in the master: database
 connections must not cross a fork).
 """
-import os
-
 import nlp
+from bot.config import load_server_settings
+from bot.extensions import database_of, similar_projects_of
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+_server = load_server_settings()  # BIND, WEB_CONCURRENCY, THREADS (bot/config.py reads the environment)
+bind = _server.bind
+workers = _server.workers
 worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "4"))
+threads = _server.threads
 preload_app = True
 timeout = 30
 accesslog = "-"
@@ -27,6 +28,6 @@ def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signatu
     """Drop database connections inherited from the master; build the similar-projects index in the background."""
     from bot.wsgi import app
 
-    db = app.extensions["db"]
+    db = database_of(app)
     db.engine.dispose(close=False)
-    app.extensions["similar_projects"].warm_in_background(db.transaction)
+    similar_projects_of(app).warm_in_background(db.transaction)

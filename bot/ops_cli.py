@@ -149,7 +149,8 @@ def send_outbox_command(settle: bool, max_seconds: float | None, at_text: str | 
         report = sender.drain(settle=settle, max_seconds=max_seconds)
         waiting, due = sender.pending()
     click.echo(f"sent {report.sent}, retry later {report.retried}, undeliverable {report.undeliverable}, "
-               f"held for quiet hours {report.deferred}" + (f"; paused: {report.stopped_by}" if report.stopped_by else ""))
+               f"held for quiet hours {report.deferred}"
+               + (f"; paused: {report.stopped_by}" if report.stopped_by else ""))
     if waiting:
         later = due is not None and due > utcnow() + shift
         hint = f' (`python -m bot send-outbox --at "{local(due)}"` sends as of then)' if later else ""

@@ -83,9 +83,9 @@ def template_message(templates: Mapping[str, object] | None, payload: Mapping[st
     entry = (templates or {}).get(str(payload.get("template")))
     if not entry:
         return None
-    spec = entry if isinstance(entry, Mapping) else {"id": entry}
+    spec: Mapping[str, Any] = entry if isinstance(entry, Mapping) else {"id": entry}
     data = payload.get("data") or {}
-    fields = spec.get("fields") or {name: name for name in data}
+    fields: Mapping[str, str] = spec.get("fields") or {name: name for name in data}
     values = {name: {"value": str(data.get(source, ""))} for name, source in fields.items()}
     return {"template_id": str(spec["id"]), "data": values, "url": payload.get("url")}
 

@@ -53,7 +53,8 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
     if not is_coordinator(t):
         return _refuse(t)
     if not number:
-        t.say(texts.ASK_WHICH_NUMBER.format(verb=texts.VERB_APPROVE if to == ProjectStatus.unit_approved else texts.VERB_RETURN))
+        verb = texts.VERB_APPROVE if to == ProjectStatus.unit_approved else texts.VERB_RETURN
+        t.say(texts.ASK_WHICH_NUMBER.format(verb=verb))
         return State.idle
     project = lookup(t, number)
     if project is None:

@@ -194,6 +194,11 @@ def _back(t: Turn) -> State:
     return submit.go_back(t, draft) if draft else steps.idle(t)
 
 
+def _revises(t: Turn) -> bool:
+    """"修改 0042" by a bound worker: with a number anywhere, without one outside a form."""
+    return t.dialog.unit_id is not None and bool(t.slots_in.get("number") or _outside_form(t))
+
+
 def _refiles(t: Turn) -> bool:
     """"0042 专业改成机电" outside a form: a coordinator's correction of a project's system."""
     return _outside_form(t) and t.slots_in.get("field") == "system" \
@@ -207,8 +212,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(Intent.query, lambda t: not t.text.strip().isdigit(), _query),  # a bare number answers the form
     Command(Intent.withdraw, _outside_form, query.withdraw),
     Command(Intent.unbind, _anywhere, bind.ask_to_leave),
-    Command(Intent.revise, lambda t: t.dialog.unit_id is not None and bool(t.slots_in.get("number") or _outside_form(t)),
-            lambda t: submit.revise(t, t.slots_in.get("number"))),
+    Command(Intent.revise, _revises, lambda t: submit.revise(t, t.slots_in.get("number"))),
     Command(Intent.edit, _refiles, review.refile),
     *(Command(intent, _anywhere, _coordinator)
       for intent in (Intent.pending, Intent.stats, Intent.approve, Intent.send_back)),

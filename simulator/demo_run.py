@@ -9,12 +9,13 @@ from bot import create_app
 from models.base import utcnow
 from models.migrate import upgrade
 from models.seed import seed_demo, unit_listing
+from bot.extensions import database_of
 
 
 def prepare_demo(config: Mapping[str, object]) -> tuple[Flask, str]:
     """Create the app, migrate and seed its database; return it with a listing of invite codes."""
     app = create_app(config)
-    db = app.extensions["db"]
+    db = database_of(app)
     upgrade(db.engine)
     with db.transaction() as session:
         round_ = seed_demo(session, utcnow())

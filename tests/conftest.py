@@ -17,6 +17,7 @@ from models.base import utcnow
 from models.migrate import upgrade
 from models.seed import seed_demo, unit_listing
 from tests.wechat_driver import WeChatDriver
+from bot.extensions import database_of
 
 TOKEN = "test-token"
 APP_ID = "wx5xiaotest000001"
@@ -102,13 +103,13 @@ def app(settings_overrides: dict[str, object]) -> Iterator:
     application = create_app(settings_overrides)
     application.config["TESTING"] = True
     yield application
-    application.extensions["db"].dispose()
+    database_of(application).dispose()
 
 
 @pytest.fixture
 def db(app):  # noqa: ANN001, ANN201 - fixture
     """The application's database handle."""
-    return app.extensions["db"]
+    return database_of(app)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
+from bot.extensions import database_of
 
 blueprint = Blueprint("health", __name__)
 
@@ -10,8 +11,8 @@ blueprint = Blueprint("health", __name__)
 def healthz() -> ResponseReturnValue:
     """Answer 200 when the database answers, 503 otherwise."""
     try:
-        with current_app.extensions["db"].engine.connect() as conn:
+        with database_of(current_app).engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:  # report, never raise: this is what a load balancer polls
+    except Exception as exc:  # noqa: BLE001 - report, never raise: this is what a load balancer polls
         return jsonify(ok=False, error=type(exc).__name__), 503
     return jsonify(ok=True)

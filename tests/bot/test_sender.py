@@ -22,6 +22,7 @@ from models.clock import SHANGHAI
 from models.sending import quiet_until, record_template_finished
 from models.worker import Worker
 from tests.conftest import APP_ID
+from bot.extensions import settings_of
 
 TEMPLATES = '{"status_change": {"id": "tpl-status", "fields": {"first": "title", "keyword1": "project"}}}'
 
@@ -51,7 +52,7 @@ def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHa
 @pytest.fixture
 def settings(app: Any) -> Settings:
     """The application's settings."""
-    return app.extensions["settings"]
+    return settings_of(app)
 
 
 def control(sandbox: SandboxHandle, name: str, **body: Any) -> None:

@@ -18,6 +18,7 @@ from bot.wechat_api import DatabaseStorage, RedisStorage, SharedTokenClient, mak
 from models.base import utcnow
 from models.token import StoredToken
 from tests.conftest import APP_ID
+from bot.extensions import settings_of
 
 OPENID = "o_wechat_api_follower"
 
@@ -46,7 +47,7 @@ def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHa
 @pytest.fixture
 def settings(app: Any) -> Settings:
     """The application's settings."""
-    return app.extensions["settings"]
+    return settings_of(app)
 
 
 def token_calls(sandbox: SandboxHandle) -> int:

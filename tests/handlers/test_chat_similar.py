@@ -1,6 +1,7 @@
 """Similar earlier projects: the worker is told before confirming, the coordinator sees them in the details."""
 from models import Project
 from tests.chat import bind_coordinator, bind_worker, projects
+from bot.extensions import similar_projects_of
 
 FIRST = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 SAME_IDEA = "原来皮带机清扫器老是刮不干净，我们改成聚氨酯刮板再加弹簧压紧，清得干净了，一年省两万"
@@ -48,7 +49,7 @@ def test_the_index_is_not_rebuilt_when_nothing_changed(app, wechat, demo, db, mo
 
     bind_worker(wechat, demo)
     submit(wechat, FIRST)
-    similar = app.extensions["similar_projects"]
+    similar = similar_projects_of(app)
     added: list[str] = []
     original = SimilarIndex.add
     monkeypatch.setattr(SimilarIndex, "add", lambda self, key, text: added.append(key) or original(self, key, text))

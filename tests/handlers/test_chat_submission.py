@@ -8,6 +8,7 @@ from handlers import texts
 from models import Attachment, Round, Worker
 from models.base import utcnow
 from tests.chat import LONG_MESSAGE, TRANSPORT, bind_worker, projects, state_of
+from bot.extensions import gateway_of
 
 
 
@@ -119,7 +120,7 @@ def test_a_crash_between_steps_loses_nothing(app, wechat, demo, db):
     bind_worker(wechat, demo)
     wechat.send_text("申报")
     wechat.send_text("皮带机防跑偏装置")
-    gateway = app.extensions["wechat_gateway"]
+    gateway = gateway_of(app)
     original = gateway.handler
 
     def crash_after(session, incoming):

@@ -26,6 +26,7 @@ from models.seed import seed_demo
 from models.worker import Worker
 from tests.conftest import APP_ID
 from tests.models.test_targets import add_projects, unit
+from bot.extensions import settings_of
 
 #: Submission deadline Friday 2026-12-04 17:00 Shanghai; 3 days before is Tuesday 12-01.
 DEADLINE = datetime(2026, 12, 4, 17, 0, tzinfo=SHANGHAI)
@@ -61,7 +62,7 @@ def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHa
 @pytest.fixture
 def settings(app: Any) -> Settings:
     """The application's settings."""
-    return app.extensions["settings"]
+    return settings_of(app)
 
 
 @pytest.fixture
