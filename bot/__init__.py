@@ -19,12 +19,12 @@ from models.membership import UnitNames
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """Build the Flask application; `config` overrides the environment (tests, demo)."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = Flask(__name__, instance_relative_config=False, static_folder=None)  # web/ serves its own static files
     settings = register_settings(app, config)
     nlp.configure(settings.nlp_model_dir)  # where `python -m nlp retrain` stored the classifier
     db = register_database(app, settings)
     register_gateway(app, settings, db)
-    register_web(app)
+    register_web(app, settings, db)
     return app
 
 
@@ -61,8 +61,14 @@ def register_gateway(app: Flask, settings: Settings, db: Database) -> None:
     gateway.init_app(app, wechat)
 
 
-def register_web(app: Flask) -> None:
-    """Mount the web pages and the health check."""
-    from web import health
+def register_web(app: Flask, settings: Settings, db: Database) -> None:
+    """Mount the web pages and the health check, sharing the database (and Redis, when configured)."""
+    import web
+    from web.state import WebState
 
-    app.register_blueprint(health.blueprint)
+    redis = None
+    if settings.redis_url:
+        import redis as redis_client
+
+        redis = redis_client.Redis.from_url(settings.redis_url)
+    web.init_app(app, settings, WebState(sessions=db.sessions, engine=db.engine, redis=redis))

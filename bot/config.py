@@ -33,6 +33,8 @@ class Settings:
     wechat_api_base: str = REAL_WECHAT_API
     redis_url: str | None = None
     public_base_url: str = ""  # PUBLIC_BASE_URL: where the web pages are reached from phones (menu link)
+    web_proxy_hops: int = 0  # WEB_PROXY_HOPS: reverse proxies in front that set X-Forwarded-For/-Proto/-Host
+    web_secure_cookies: bool = False  # WEB_SECURE_COOKIES: cookies only over HTTPS (default: PUBLIC_BASE_URL is https)
     max_body_bytes: int = 64 * 1024
     max_clock_skew_seconds: int = 300
     wechat_templates: Mapping[str, object] | None = None  # WECHAT_TEMPLATES: {"name": "id" | {"id", "fields"}}
@@ -88,8 +90,20 @@ def load_settings(overrides: Mapping[str, object] | None = None,
         redis_url=str(values.get("REDIS_URL") or "") or None,
         public_base_url=str(values.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         nlp_model_dir=Path(str(values.get("NLP_MODEL_DIR") or instance_path / "nlp-model")),
+        **_web_settings(values),
         **_push_settings(values),
     )
+
+
+def _web_settings(values: Mapping[str, object]) -> dict[str, Any]:
+    """Read how the web pages are reached: proxies in front, and whether only over HTTPS."""
+    hops = str(values.get("WEB_PROXY_HOPS") or "0")
+    if not hops.isdigit():
+        raise ConfigError(f"WEB_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
+    secure = str(values.get("WEB_SECURE_COOKIES") or "").lower()
+    https = str(values.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    return {"web_proxy_hops": int(hops),
+            "web_secure_cookies": secure in ("1", "true", "yes") if secure else https}
 
 
 def _days(value: object, default: tuple[int, ...]) -> tuple[int, ...]:

@@ -21,3 +21,8 @@ from models.lease import Lease, SchedulerJob  # noqa: E402 - added by the remind
 from models.token import RateSlot, StoredToken  # noqa: E402
 
 __all__ += ["Lease", "RateSlot", "RoundCounter", "SchedulerJob", "StoredToken", "SystemCorrection"]
+from models.account import Account  # noqa: E402 - the web pages' accounts
+from models.audit import AuditEntry  # noqa: E402
+from models.login_throttle import LoginFailures  # noqa: E402
+
+__all__ += ["Account", "AuditEntry", "LoginFailures"]

@@ -34,13 +34,17 @@ class Problem(StrEnum):
     unknown = "unknown"
     not_a_name = "not_a_name"
     too_many = "too_many"
+    taken = "taken"  # another one already has it (a username, a follower's account)
+    invalid = "invalid"  # not made of the characters it may have
+    not_for_role = "not_for_role"  # an account of this role has no such thing
+    not_yourself = "not_yourself"  # an admin may not do this to their own account
 
 
 class InvalidField(DomainError):
-    """A value for one field of a project was refused: which field, and why."""
+    """A value for one field was refused: which field, and why."""
 
     def __init__(self, field: str, problem: Problem) -> None:
-        """Name the field (e.g. "title") and the problem (e.g. Problem.too_long)."""
+        """Name the field (e.g. "title", "username") and the problem (e.g. Problem.too_long)."""
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem

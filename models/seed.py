@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.account import Account, AccountRole
+from models.accounts import create_account, find_account, set_password
+from models.audit import Actor
 from models.round import Round
 from models.unit import Target, Unit
 
@@ -56,3 +59,18 @@ def unit_listing(session: Session) -> list[dict[str, Any]]:
     units = session.scalars(select(Unit).order_by(Unit.id)).all()
     return [{"id": u.id, "name": u.full_name() or u.name, "kind": u.kind, "parent_id": u.parent_id,
              "worker_code": u.worker_code, "coordinator_code": u.coordinator_code} for u in units]
+
+
+#: The demo's own changes, as the audit log shows them.
+DEMO = Actor(channel="system", name="demo")
+
+
+def seed_admin(session: Session, now: datetime, password: str, data: dict[str, Any] | None = None) -> Account:
+    """The demo's admin account with this password (set anew on every run, since only a hash is kept)."""
+    spec = (data or load_demo_data())["admin"]
+    account = find_account(session, spec["username"])
+    if account is None:
+        return create_account(session, DEMO, username=spec["username"], name=spec["name"], password=password,
+                              role=AccountRole.admin, now=now)
+    set_password(session, DEMO, account, password, now)
+    return account

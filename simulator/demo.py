@@ -130,7 +130,7 @@ def demo_command(say: tuple[str, ...], openid: str | None, database: str | None)
     server = ServerThread(app).start()
     background = BackgroundWork(app).start()
     click.echo(listing)
-    click.echo(f"server {server.url}  sandbox {sandbox.url}  database {url}\n")
+    click.echo(f"server {server.url}  web pages {server.url}/login  sandbox {sandbox.url}  database {url}\n")
     try:
         run_chat(server_url=server.url, sandbox_url=sandbox.url, token=DEMO_SETTINGS["WECHAT_TOKEN"],
                  openid=openid or f"o_demo_{secrets.token_hex(6)}", app_id=DEMO_SETTINGS["WECHAT_APP_ID"],

@@ -1,6 +1,7 @@
 """Preparing the demo: a migrated, seeded database and an application pointed at the sandbox."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
 from flask import Flask
@@ -8,8 +9,8 @@ from flask import Flask
 from bot import create_app
 from models.base import utcnow
 from models.migrate import upgrade
-from models.seed import seed_demo, unit_listing
 from bot.extensions import database_of
+from models.seed import seed_admin, seed_demo, unit_listing
 
 
 def prepare_demo(config: Mapping[str, object]) -> tuple[Flask, str]:
@@ -23,5 +24,7 @@ def prepare_demo(config: Mapping[str, object]) -> tuple[Flask, str]:
                  "worker code  coordinator code  unit"]
         lines += [f"{u['worker_code']}       {u['coordinator_code']}            {u['name']}"
                   for u in unit_listing(session) if u["kind"] != "city"]
+        password = secrets.token_urlsafe(9)
+        lines.append(f"web pages: log in as {seed_admin(session, utcnow(), password).username} / {password}")
     return app, "\n".join(lines)
 

@@ -1,1 +1,96 @@
-"""Web pages for coordinators, reviewers and staff, the public display and the JSON API."""
+"""Web pages for coordinators, reviewers and staff, the public display and the JSON API.
+
+One blueprint per area (flaskr style), registered by `init_app`. Every page gets the request's
+database session from `web.state.db_session`, its rules from `models/`, and its words from a
+template (`templates/_labels.html` holds the labels that Python code refers to by code).
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Flask, g, render_template
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from handlers import texts
+from models.sending import SHANGHAI
+from web.state import WebState
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+HERE = Path(__file__).resolve().parent
+csrf = CSRFProtect()
+#: Signed-in sessions last a working day after the last page opened.
+SESSION_LIFETIME = timedelta(hours=12)
+#: Scripts run only from this site's files or with the page's nonce; nothing loads from elsewhere.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+       "script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+       "frame-ancestors 'self'")
+
+assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), static_url_path="/static",
+                   template_folder=str(HERE / "templates"))
+
+
+def init_app(app: Flask, settings: Settings, state: WebState) -> None:
+    """Configure sessions, CSRF and templates, and register every area's blueprint."""
+    from web import accounts, audit, auth, health, home, state as web_state
+
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+                      WTF_CSRF_TIME_LIMIT=None)  # the token lives as long as the session
+    if settings.web_proxy_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.web_proxy_hops,  # type: ignore[method-assign]
+                                x_proto=settings.web_proxy_hops, x_host=settings.web_proxy_hops)
+    web_state.init_app(app, state)
+    csrf.init_app(app)
+    app.register_blueprint(assets)
+    _init_templates(app)
+    auth.init_app(app)
+    for area in (health, home, audit, accounts):
+        app.register_blueprint(area.blueprint)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, error_page)
+    app.after_request(secure_headers)
+
+
+def _init_templates(app: Flask) -> None:
+    """Filters and globals every template may use."""
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals.update(csp_nonce=csp_nonce, system_names=texts.SYSTEM_NAMES,
+                                 category_names=texts.CATEGORY_NAMES)
+    app.jinja_env.globals["labels"] = app.jinja_env.get_template("_labels.html").module
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as people in the contest read it (Asia/Shanghai)."""
+    return value.astimezone(SHANGHAI).strftime(fmt) if value is not None else ""
+
+
+def csp_nonce() -> str:
+    """This response's script nonce (`<script nonce="{{ csp_nonce() }}">` for a page's own script)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return str(g.csp_nonce)
+
+
+def secure_headers(response: Response) -> Response:
+    """Headers that keep pages from being framed, sniffed or fed scripts from elsewhere."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
+    return response
+
+
+def error_page(error: Any) -> ResponseReturnValue:
+    """One page for every error, in the words of `errors.html` (CSRF failures are 400 too)."""
+    code = error.code if isinstance(error, HTTPException) and error.code else 500
+    headers = error.get_headers() if isinstance(error, HTTPException) else []
+    return render_template("errors.html", code=code), code, [h for h in headers if h[0] != "Content-Type"]

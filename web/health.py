@@ -1,8 +1,9 @@
 """Liveness and readiness: is the process up, and can it reach its database."""
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
-from bot.extensions import database_of
+
+from web.state import web_state
 
 blueprint = Blueprint("health", __name__)
 
@@ -11,7 +12,7 @@ blueprint = Blueprint("health", __name__)
 def healthz() -> ResponseReturnValue:
     """Answer 200 when the database answers, 503 otherwise."""
     try:
-        with database_of(current_app).engine.connect() as conn:
+        with web_state().engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - report, never raise: this is what a load balancer polls
         return jsonify(ok=False, error=type(exc).__name__), 503
