@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.config import Settings, load_settings
 from bot.database import Database
-from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle
 from bot.sender import Sender
 from bot.scheduler import LEASE_NAME, REMIND_JOB, SchedulerOptions, SchedulerProcess, catch_up_due
 from models.reminders import remind
@@ -24,28 +24,12 @@ from models.project import Attachment, Project
 from models.round import Round
 from models.clock import SHANGHAI
 from models.worker import Worker
-from tests.conftest import APP_ID
 from tests.models.test_reminders import COORDINATOR, round_, shanghai  # noqa: F401 - round_ is a fixture
 from tests.models.test_targets import unit
 from bot.extensions import settings_of
 
 SECOND_COORDINATOR = "o_coordinator_mine2"
 LATE_COORDINATOR = "o_coordinator_team"
-
-
-@pytest.fixture(scope="module")
-def running_sandbox() -> Iterator[SandboxHandle]:
-    """One sandbox for the module."""
-    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
-    """The sandbox, reset."""
-    running_sandbox.state.reset()
-    return running_sandbox
 
 
 @pytest.fixture
