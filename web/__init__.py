@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from handlers import texts
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 from web.state import WebState
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from models.audit import PAGE_SIZE, AuditFilter, audit_actions, audit_entries
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 from web.access import OFFICE, roles_required
 from web.state import db_session
 
