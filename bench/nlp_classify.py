@@ -1,8 +1,10 @@
 """Speed of nlp/: warm() trained vs stored, classify beside the keyword baseline, similar search beside brute force.
 
-Run: taskset -c 0 .venv/bin/python bench/nlp_classify.py [--runs 5]
-Every figure is the median of --runs runs (similar search: median over queries). Figures
-and how to read them: bench/nlp.md.
+Run: taskset -c 0 .venv/bin/python bench/nlp_classify.py [--runs 5] [--compare DIR]
+Every figure is the median of --runs runs (similar search: median over queries). With
+--compare DIR (another checkout, e.g. `git archive 809933d nlp | tar -x -C /tmp/old`), the
+command's speed and a new process's warm() are measured for that tree and this one in turns,
+in the same run, and given as a ratio. Figures and how to read them: bench/nlp.md.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from nlp.similar import SimilarIndex, bigrams
 
 def titles(n: int, seed: int = 1) -> list[str]:
     """n titles drawn from the corpus and the held-out set."""
-    pool = [r.text for r in corpus.load() + corpus.load(corpus.HELDOUT)]
+    pool = [r.text for r in corpus.load() + corpus.load(corpus.HELDOUT) + corpus.training_rows()[-200:]]
     rng = random.Random(seed)
     return [rng.choice(pool) for _ in range(n)]
 
@@ -71,12 +73,12 @@ def command_rate(texts: list[str], runs: int) -> float:
     return statistics.median(speeds)
 
 
-def subprocess_rate(texts: list[str], runs: int) -> tuple[float, float]:
-    """The real command as a process: (seconds for one title, titles/s beyond that)."""
+def subprocess_rate(texts: list[str], runs: int, tree: Path = ROOT) -> tuple[float, float]:
+    """The real command as a process run in tree: (seconds for one title, titles/s beyond that)."""
     def seconds(lines: list[str]) -> float:
         start = time.perf_counter()
         subprocess.run([sys.executable, "-m", "nlp", "classify"], input="".join(t + "\n" for t in lines),
-                       capture_output=True, text=True, check=True, cwd=ROOT)
+                       capture_output=True, text=True, check=True, cwd=tree)
         return time.perf_counter() - start
 
     one = statistics.median(seconds(texts[:1]) for _ in range(runs))
@@ -114,6 +116,26 @@ def warm_times(runs: int) -> None:
                               [seconds("shipped", tempfile.mkdtemp(dir=scratch)) for _ in range(runs)])):
             out(f"warm() in a new process: {label}", f"median {statistics.median(times):.2f} s "
                 f"(min {min(times):.2f}, max {max(times):.2f})")
+
+
+_WARM_ONE = "import time; t = time.perf_counter(); import nlp; nlp.warm(); print(time.perf_counter() - t)"
+
+
+def compare(other: Path, texts: list[str], runs: int) -> None:
+    """This tree against another checkout, measured in turns: the command's titles/s and warm() in a new process."""
+    rates: dict[Path, list[float]] = {other: [], ROOT: []}
+    starts: dict[Path, list[float]] = {other: [], ROOT: []}
+    for _ in range(runs):
+        for tree in (other, ROOT):
+            rates[tree].append(subprocess_rate(texts, 1, tree)[1])
+            done = subprocess.run([sys.executable, "-c", _WARM_ONE], capture_output=True, text=True, check=True,
+                                  cwd=tree)
+            starts[tree].append(float(done.stdout.split()[-1]))
+    for label, values, unit in (("python -m nlp classify (process)", rates, "titles/s"),
+                                ("warm() in a new process", starts, "s")):
+        mine, theirs = statistics.median(values[ROOT]), statistics.median(values[other])
+        out(f"{label}: {other}", f"{theirs:>9,.2f} {unit}")
+        out(f"{label}: this tree", f"{mine:>9,.2f} {unit}  (ratio {mine / theirs:.2f})")
 
 
 def projects(n: int) -> list[tuple[str, str]]:
@@ -165,7 +187,9 @@ def main() -> None:
     """Load once, then measure."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--compare", type=Path, help="another checkout to measure side by side")
+    args = parser.parse_args()
+    runs = args.runs
     warm_times(runs)
     start = time.perf_counter()
     warm()
@@ -179,6 +203,8 @@ def main() -> None:
     one, speed = subprocess_rate(texts, max(1, runs // 2))
     out("python -m nlp classify (process, 1 title)", f"{one:.2f} s")
     out("python -m nlp classify (process, after load)", f"{speed:>9,.0f} titles/s")
+    if args.compare:
+        compare(args.compare, texts, runs)
     similar()
 
 

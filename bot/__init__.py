@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import partial
 
 from flask import Flask
@@ -11,6 +12,7 @@ import nlp
 from bot import extensions, gateway
 from bot.config import Settings, load_settings
 from bot.database import Database
+from bot.spool import make_spool
 from handlers import Context, Incoming, Reply, dispatch
 from handlers.similar import SimilarProjects
 from models.clock import utcnow
@@ -40,23 +42,29 @@ def register_database(app: Flask, settings: Settings) -> Database:
     """Create the database handle (connections are opened lazily)."""
     if settings.database_url.startswith("sqlite"):
         settings.instance_path.mkdir(parents=True, exist_ok=True)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, statement_timeout=settings.database_timeout)
     extensions.keep(app, db)
     return db
 
 
 def handle_message(session: Session, incoming: Incoming, similar: SimilarProjects | None = None,
-                   unit_names: UnitNames | None = None) -> Reply:
-    """Dispatch a message to the conversation with the current time and the process's shared indexes."""
-    return dispatch(session, incoming, Context(now=utcnow(), similar=similar, unit_names=unit_names))
+                   unit_names: UnitNames | None = None, stale_after: timedelta | None = None) -> Reply:
+    """Dispatch a message to the conversation with the current time and the process's shared indexes.
+
+    A message handled more than `stale_after` after its CreateTime is late: its yes acts on nothing.
+    """
+    now = utcnow()
+    late = stale_after is not None and now - incoming.created_at > stale_after
+    return dispatch(session, incoming, Context(now=now, similar=similar, unit_names=unit_names, late=late))
 
 
 def register_gateway(app: Flask, settings: Settings, db: Database) -> None:
-    """Mount `/wechat`."""
+    """Mount `/wechat`, with the spool that keeps messages while the database cannot answer."""
     similar, unit_names = SimilarProjects(), UnitNames()
     extensions.keep(app, similar)
-    handler = partial(handle_message, similar=similar, unit_names=unit_names)
-    wechat = gateway.Gateway(settings=settings, db=db, handler=handler)
+    handler = partial(handle_message, similar=similar, unit_names=unit_names,
+                      stale_after=timedelta(seconds=settings.stale_message_seconds))
+    wechat = gateway.Gateway(settings=settings, db=db, handler=handler, spool=make_spool(settings))
     extensions.keep(app, wechat)
     gateway.init_app(app, wechat)
 

@@ -1,7 +1,8 @@
-"""Work done outside the reply path: draining the outbox and fetching photos, in a loop.
+"""Work done outside the reply path: draining the outbox, fetching photos and replaying the spool, in a loop.
 
-In production the scheduler process (bot/scheduler.py) runs both jobs; the demo runs them here,
-in a thread, so pushes and photos arrive while you chat.
+In production the scheduler process (bot/scheduler.py) runs the first two and every gunicorn
+worker replays the spool (bot/gunicorn.conf.py); the demo runs all three here, in a thread, so
+pushes, photos and answers to messages kept during an outage arrive while you chat.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from flask import Flask
 from bot.config import Settings
 from bot.database import Database
 from bot.media import fetch_pending_attachments
+from bot.replay import Replayer
 from bot.sender import Sender
 from bot.wechat_api import make_wechat_client
-from bot.extensions import database_of, settings_of
+from bot.extensions import database_of, gateway_of, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +36,13 @@ class BackgroundWork:
         self.db = database_of(app)
         self.sender = Sender(self.settings, self.db)
         self.client = make_wechat_client(self.settings, self.db)
+        self.replayer = Replayer(gateway_of(app))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> None:
         """Send what is due and fetch pending photos; faults are logged, never raised."""
-        for job in (self._send, self._fetch):
+        for job in (self._replay, self._send, self._fetch):
             try:
                 job()
             except Exception:  # one failing job must not stop the loop; it is retried next time
@@ -48,6 +51,10 @@ class BackgroundWork:
     def _send(self) -> None:
         """Drain the outbox for at most a few seconds."""
         self.sender.drain(max_seconds=5)
+
+    def _replay(self) -> None:
+        """Handle the messages kept while the database did not answer."""
+        self.replayer.run_once()
 
     def _fetch(self) -> None:
         """Download photos sent during submissions."""

@@ -47,6 +47,9 @@ class Settings:
     reminder_review_days: tuple[int, ...] = (3, 1)  # REMINDER_REVIEW_DAYS
     reminder_draft_days: tuple[int, ...] = (3, 1)  # REMINDER_DRAFT_DAYS
     nlp_model_dir: Path | None = None  # NLP_MODEL_DIR: the classifier retrained with corrections (instance/nlp-model)
+    database_timeout: float = 3.0  # DATABASE_TIMEOUT_SECONDS: a message waits this long for the database, then spools
+    stale_message_seconds: float = 180.0  # STALE_MESSAGE_SECONDS: older than this, a message confirms nothing itself
+    spool_path: Path | None = None  # SPOOL_PATH: the local spool (default instance/spool.sqlite3; unused with Redis)
 
     @property
     def safe_mode(self) -> bool:
@@ -90,8 +93,8 @@ def load_settings(overrides: Mapping[str, object] | None = None,
         redis_url=str(values.get("REDIS_URL") or "") or None,
         public_base_url=str(values.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         nlp_model_dir=Path(str(values.get("NLP_MODEL_DIR") or instance_path / "nlp-model")),
-        **_web_settings(values),
-        **_push_settings(values),
+        spool_path=Path(str(values.get("SPOOL_PATH") or instance_path / "spool.sqlite3")),
+        **_web_settings(values), **_push_settings(values), **_outage_settings(values),
     )
 
 
@@ -104,6 +107,23 @@ def _web_settings(values: Mapping[str, object]) -> dict[str, Any]:
     https = str(values.get("PUBLIC_BASE_URL") or "").startswith("https://")
     return {"web_proxy_hops": int(hops),
             "web_secure_cookies": secure in ("1", "true", "yes") if secure else https}
+
+
+def _outage_settings(values: Mapping[str, object]) -> dict[str, Any]:
+    """Read how long a message waits for the database and when it counts as stale."""
+    numbers: dict[str, float] = {}
+    for name, key, low, high, why in (
+            ("database_timeout", "DATABASE_TIMEOUT_SECONDS", 0.5, 4.5, "WeChat waits 5 s for a reply"),
+            ("stale_message_seconds", "STALE_MESSAGE_SECONDS", 30.0, 86400.0, "WeChat retries for 15 s")):
+        if values.get(key) in (None, ""):
+            continue
+        try:
+            numbers[name] = float(str(values[key]))
+        except ValueError:
+            raise ConfigError(f"{key} must be a number of seconds, not {values[key]!r}") from None
+        if not low <= numbers[name] <= high:
+            raise ConfigError(f"{key} must be between {low:g} and {high:g} seconds ({why})")
+    return numbers
 
 
 def _days(value: object, default: tuple[int, ...]) -> tuple[int, ...]:

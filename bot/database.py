@@ -1,4 +1,14 @@
-"""Engine and session factory for the configured database, with SQLite tuned for several processes."""
+"""Engine and session factory for the configured database, with SQLite tuned for several processes.
+
+Connections fail fast and heal. On PostgreSQL: connecting gives up after 3 s (CONNECT_TIMEOUT); TCP
+keepalives probe an idle connection after 10 s and drop it after three unanswered probes; data
+left unacknowledged for TCP_USER_TIMEOUT drops it too; a statement runs at most
+`statement_timeout` on the server, and every client-side wait ends at the request's deadline or
+at the engine's wait limit (bot/deadline.py), whichever comes first. A connection that timed out
+is closed, never reused; pooled connections are replaced after POOL_RECYCLE, and one idle for
+more than PING_AFTER_IDLE is pinged before use. So after a stall or a failover the next request
+gets a fresh connection, without a restart.
+"""
 from __future__ import annotations
 
 import fcntl
@@ -14,11 +24,19 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.deadline import CONNECT_TIMEOUT, DatabaseTimeout, Outage, connection_class, install_wait_callback, remaining
+
 #: A pooled connection idle longer than this is pinged before use (a database restart or a firewall
 #: may have cut it). One used moments ago is not: under load that saves a round trip per message.
 PING_AFTER_IDLE = 1.0
-#: How long a SQLite writer waits for the write lock before giving up (the gateway then says "try again").
+#: How long a SQLite writer waits for the write lock before giving up (less within a request's deadline).
 SQLITE_LOCK_TIMEOUT = 10.0
+#: Milliseconds sent data may stay unacknowledged before the kernel drops the connection.
+TCP_USER_TIMEOUT_MS = 10_000
+#: A pooled connection older than this many seconds is replaced (a failover may have moved the server).
+POOL_RECYCLE = 300
+#: How long a caller waits for a free pooled connection, at most (less within a request's deadline).
+POOL_TIMEOUT = 10.0
 
 
 class WriteLockTimeout(TimeoutError):
@@ -65,10 +83,11 @@ class WriteGate:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Hold the gate for the duration of one write transaction."""
-        deadline = time.monotonic() + self.timeout
-        if not self._threads.acquire(timeout=self.timeout):
-            raise WriteLockTimeout(f"another thread held the database for over {self.timeout:g} s")
+        """Hold the gate for the duration of one write transaction (waiting at most until the request's deadline)."""
+        timeout = remaining(self.timeout) or 0.0
+        deadline = time.monotonic() + timeout
+        if not self._threads.acquire(timeout=timeout):
+            raise WriteLockTimeout(f"another thread held the database for over {timeout:g} s")
         try:
             fd = self._lock_file(deadline) if self.lock_path is not None else -1
             try:
@@ -80,7 +99,7 @@ class WriteGate:
             self._threads.release()
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, busy_timeout: float) -> None:
     """Use WAL, a busy timeout and foreign keys; take the write lock at BEGIN.
 
     BEGIN IMMEDIATE makes two processes handling the same message queue up instead of
@@ -91,7 +110,7 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy's begin event issue BEGIN itself
         cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_TIMEOUT * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # persistent: set once per file
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -124,14 +143,40 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError("pooled connection is dead") from exc  # the pool connects anew
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for a database URL."""
+def _give_up_timed_out_connections(engine: Engine) -> None:
+    """A connection whose wait hit the deadline is in an unknown state: the pool closes it, never reuses it."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        if isinstance(context.original_exception, DatabaseTimeout):
+            context.is_disconnect = True
+
+
+def postgres_connect_args(statement_timeout: float | None) -> dict[str, Any]:
+    """libpq settings: connect and TCP timeouts, keepalives, the server-side statement timeout, the wait limit."""
+    args: dict[str, Any] = {
+        "connect_timeout": int(CONNECT_TIMEOUT), "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 3,
+        "keepalives_count": 3, "tcp_user_timeout": TCP_USER_TIMEOUT_MS, "application_name": "wuxiao-bot",
+        # each client-side wait: the server's statement timeout and a margin for its answer to arrive
+        "connection_factory": connection_class(None if statement_timeout is None else statement_timeout + 2.0),
+    }
+    if statement_timeout is not None:
+        args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    return args
+
+
+def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
+    """Create the engine for a database URL; `statement_timeout` bounds every statement (None: no bound)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False})
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, SQLITE_LOCK_TIMEOUT if statement_timeout is None else statement_timeout)
         return engine
-    engine = create_engine(url, pool_size=5, max_overflow=5)
+    install_wait_callback()
+    engine = create_engine(url, pool_size=5, max_overflow=5, pool_recycle=POOL_RECYCLE,
+                           pool_timeout=POOL_TIMEOUT if statement_timeout is None else statement_timeout,
+                           connect_args=postgres_connect_args(statement_timeout))
     _ping_when_idle(engine)
+    _give_up_timed_out_connections(engine)
     return engine
 
 
@@ -147,14 +192,15 @@ def _write_gate(url: str) -> WriteGate | None:
 
 
 class Database:
-    """An engine and its session factory, owned by one application object."""
+    """An engine and its session factory, owned by one application object, and what it knows of outages."""
 
-    def __init__(self, url: str) -> None:
-        """Create the engine (lazily connecting) for the URL."""
+    def __init__(self, url: str, statement_timeout: float | None = None) -> None:
+        """Create the engine (lazily connecting) for the URL; `statement_timeout` in seconds bounds each statement."""
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, statement_timeout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.write_gate = _write_gate(url)
+        self.outage = Outage()
 
     @property
     def is_postgres(self) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from flask import Flask
@@ -21,9 +22,11 @@ from wechatpy.exceptions import InvalidSignatureException
 
 from bot.config import Settings
 from bot.database import Database
+from bot.deadline import unavailable, within
 from bot.inbox import Handler, HandlerFailed, handle_once
 from bot.signature import fresh_timestamp, valid_signature
-from bot.wechat_xml import BadXml, parse_xml, render_reply, to_incoming
+from bot.spool import Spool, Spooled
+from bot.wechat_xml import BadXml, dedup_key, parse_xml, render_reply, to_incoming
 from handlers import texts
 from handlers.messages import Incoming, Reply
 
@@ -36,11 +39,12 @@ PATH = "/wechat"
 
 @dataclass
 class Gateway:
-    """What the endpoint needs: settings, the database and the message handler."""
+    """What the endpoint needs: settings, the database, the message handler and the spool for outages."""
 
     settings: Settings
     db: Database
     handler: Handler
+    spool: Spool
 
     def crypto(self) -> WeChatCrypto:
         """Return the safe-mode cipher for this account."""
@@ -132,27 +136,60 @@ def receive(gw: Gateway, request: Request) -> Response:
     if body is None:
         return _plain("too large", 413)
     try:
-        incoming = to_incoming(parse_xml(_decrypt(gw, request, body)))
+        plain = _decrypt(gw, request, body)
+        incoming = to_incoming(parse_xml(plain))
     except InvalidSignatureException:
         return _plain("forbidden", 403)
     except (BadXml, ValueError, KeyError) as exc:
         log.info("bad message body: %s", exc)
         return _plain("bad request", 400)
-    return _plain(_encrypt(gw, request, _answer(gw, incoming)) or "success")
+    return _plain(_encrypt(gw, request, _answer(gw, incoming, plain)) or "success")
 
 
-def _answer(gw: Gateway, incoming: Incoming) -> str:
-    """Handle the message and return the reply XML; a fault becomes a short "try again"."""
+def _answer(gw: Gateway, incoming: Incoming, plain: bytes) -> str:
+    """Handle the message and return the reply XML.
+
+    While the database cannot answer in time (or the follower has messages kept from an outage,
+    which must go first), the message is kept in the spool and the worker hears texts.SPOOLED;
+    any other fault becomes a short "try again".
+    """
     def render(reply: Reply) -> str:
         return render_reply(reply, incoming, time.time())
 
+    if _waiting_in_spool(gw, incoming.openid) or not gw.db.outage.may_try():
+        return _keep(gw, incoming, plain, render)
     try:
-        return handle_once(gw.db, incoming, gw.handler, render)
-    except HandlerFailed:
+        with within(gw.settings.database_timeout):
+            reply = handle_once(gw.db, incoming, gw.handler, render)
+    except Exception as exc:  # database down, lock timeout, a handler fault...: never a 500 for WeChat
+        if unavailable(exc):
+            gw.db.outage.failed()
+            return _keep(gw, incoming, plain, render)
+        if not isinstance(exc, HandlerFailed):
+            log.exception("could not handle message from %s", incoming.openid)
         return render(Reply(texts.TRY_AGAIN))
-    except Exception:  # database down, lock timeout...: still no 500 for WeChat
-        log.exception("could not handle message from %s", incoming.openid)
+    gw.db.outage.passed()
+    return reply
+
+
+def _waiting_in_spool(gw: Gateway, openid: str) -> bool:
+    """Whether the follower's earlier messages wait in the spool (a spool that fails to answer counts as no)."""
+    try:
+        return gw.spool.has_pending(openid)
+    except Exception:  # noqa: BLE001 - Redis down: the database path is still the right one
+        log.exception("could not read the spool")
+        return False
+
+
+def _keep(gw: Gateway, incoming: Incoming, plain: bytes, render: Callable[[Reply], str]) -> str:
+    """Keep the message for later (once per dedup key) and tell the worker it arrived."""
+    try:
+        gw.spool.add(Spooled(dedup_key(incoming), incoming.openid, datetime.now(timezone.utc),
+                             plain.decode("utf-8")))
+    except Exception:  # noqa: BLE001 - neither database nor spool: the last resort is "try again"
+        log.exception("could not keep the message from %s in the spool", incoming.openid)
         return render(Reply(texts.TRY_AGAIN))
+    return render(Reply(texts.SPOOLED))
 
 
 def init_app(app: Flask, gateway: Gateway) -> None:

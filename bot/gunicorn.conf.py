@@ -3,11 +3,12 @@
 The NLP models load once in the master before forking, so no request waits for them and the
 workers share the memory; each worker then opens its own database connections and, in a
 background thread, builds its similar-projects index from them (never in the master: database
-connections must not cross a fork).
+connections must not cross a fork). Each worker also runs the spool replayer (bot/replay.py):
+messages kept during a database outage are handled once it answers again, one worker at a time.
 """
 import nlp
 from bot.config import load_server_settings
-from bot.extensions import database_of, similar_projects_of
+from bot.extensions import database_of, gateway_of, similar_projects_of
 
 _server = load_server_settings()  # BIND, WEB_CONCURRENCY, THREADS (bot/config.py reads the environment)
 bind = _server.bind
@@ -25,9 +26,12 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
 
 
 def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature
-    """Drop database connections inherited from the master; build the similar-projects index in the background."""
+    """Drop database connections inherited from the master; build the similar-projects index and replay
+    the spool in the background."""
+    from bot.replay import Replayer
     from bot.wsgi import app
 
     db = database_of(app)
     db.engine.dispose(close=False)
     similar_projects_of(app).warm_in_background(db.transaction)
+    Replayer(gateway_of(app)).start()

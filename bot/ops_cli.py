@@ -149,7 +149,8 @@ def send_outbox_command(settle: bool, max_seconds: float | None, at_text: str | 
         report = sender.drain(settle=settle, max_seconds=max_seconds)
         waiting, due = sender.pending()
     click.echo(f"sent {report.sent}, retry later {report.retried}, undeliverable {report.undeliverable}, "
-               f"held for quiet hours {report.deferred}"
+               f"held for quiet hours {report.deferred}, held for the worker {report.held}, failed {report.failed}, "
+               f"outcome unknown {report.unknown}"
                + (f"; paused: {report.stopped_by}" if report.stopped_by else ""))
     if waiting:
         later = due is not None and due > utcnow() + shift
@@ -158,22 +159,31 @@ def send_outbox_command(settle: bool, max_seconds: float | None, at_text: str | 
 
 
 @click.command("outbox")
-@click.option("--status", default=None, help="Only messages in this status.")
+@click.option("--status", default=None, help="Only messages in this status (e.g. unknown, held, failed).")
 @click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--requeue", "requeue_ids", type=int, multiple=True,
+              help="Send message ID again (unknown, failed, held or undeliverable ones); may be repeated.")
 @click.option("--json", "as_json", is_flag=True)
-def outbox_command(status: str | None, limit: int, as_json: bool) -> None:
-    """Show how many messages are in each status and the newest ones."""
-    from models.sending import recent_messages, status_counts
+def outbox_command(status: str | None, limit: int, requeue_ids: tuple[int, ...], as_json: bool) -> None:
+    """Show how many messages are in each status and the newest ones; requeue settled ones after a look.
+
+    held: waits for the worker to write again (WeChat's 48-hour window or message limit);
+    unknown: the request left and no answer came, so it may have arrived and is not resent by itself.
+    """
+    from models.sending import recent_messages, requeue, status_counts
 
     with opened() as (_, db), db.transaction() as session:
+        for message_id in requeue_ids:
+            requeued = requeue(session, message_id, utcnow())
+            click.echo(f"{message_id}: queued again" if requeued else f"{message_id}: no such message, or not settled")
         counts = status_counts(session)
         rows = [{"id": m.id, "key": m.key, "openid": m.openid, "kind": m.kind, "status": m.status,
-                 "attempts": m.attempts, "next_attempt": local(m.next_attempt_at), "sent": local(m.sent_at),
-                 "error": m.last_error} for m in recent_messages(session, limit, status)]
+                 "attempts": m.attempts, "pauses": m.pauses, "next_attempt": local(m.next_attempt_at),
+                 "sent": local(m.sent_at), "error": m.last_error} for m in recent_messages(session, limit, status)]
     if as_json:
         click.echo(json.dumps({"counts": counts, "messages": rows}, ensure_ascii=False, indent=2))
         return
-    click.echo("  ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "outbox is empty")
+    click.echo("  ".join(f"{k}: {v}" for k, v in counts.items()))
     for row in rows:
         click.echo(f"{row['id']:>6}  {row['status']:<13} {row['attempts']}  {row['key']}  → {row['openid']}  "
                    f"next {row['next_attempt']}  sent {row['sent']}" + (f"  ({row['error']})" if row["error"] else ""))

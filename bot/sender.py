@@ -4,17 +4,18 @@ Each batch is claimed atomically (see models/sending.py). Right before each send
 takes the next slot of a shared rate limit (one row, locked), so parallel senders together stay
 under `OUTBOX_RATE_PER_SECOND`; a sender that fell behind gets a new slot instead of catching up
 in a burst. Every outcome is committed row by row: a crash repeats at most the one message that
-was on the wire.
+was on the wire. What each answer from WeChat leads to is the policy in bot/send_policy.py.
 """
 from __future__ import annotations
 
 import logging
 import os
+import random
 import socket
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,12 +25,14 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.config import Settings
 from bot.database import Database
-from bot.wechat_api import TOKEN_ERRORS, SharedTokenClient, make_wechat_client, token_of
+from bot.send_policy import API_UNAVAILABLE, DrainReport, Verdict, verdict_for, verdict_for_network
+from bot.wechat_api import SharedTokenClient, make_wechat_client, token_of
 from handlers.notices import compose
 from models.base import utcnow
 from models.outbox import OutboundMessage, OutboxStatus
-from models.sending import (SERVICE_WINDOW, claim_batch, held_until, last_message_times, mark_final,
-                            mark_retry, mark_sent, quiet_until)
+from models.sending import (SERVICE_WINDOW, STATUS_KEY_PREFIX, claim_batch, held_until, last_message_times,
+                            mark_final, mark_held, mark_paused, mark_retry, mark_sent, mark_unknown, quiet_until,
+                            release_window_holds)
 from models.token import reserve_slots
 
 logger = logging.getLogger(__name__)
@@ -41,10 +44,8 @@ RATE_SAFETY = 1.25
 CLAIM_SLACK = timedelta(minutes=2)
 #: The shared rate limit's row in `rate_slot`.
 RATE_LIMIT_NAME = "wechat_send"
-#: errcodes after which the whole API is unavailable for a while: stop the batch and back off.
-API_UNAVAILABLE = frozenset({-1, 45009, 45011})
-#: errcodes after which the message can never reach the follower.
-UNREACHABLE = frozenset({43004, 45015, 40003})
+#: The longest back-off or pause.
+MAX_BACKOFF_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -57,25 +58,10 @@ class Delivery:
     body: dict[str, Any]
     attempts: int
     at: datetime | None = None
-
-
-@dataclass
-class DrainReport:
-    """What one drain did."""
-
-    sent: int = 0
-    retried: int = 0
-    undeliverable: int = 0
-    deferred: int = 0
-    stopped_by: str | None = None
-
-    def add(self, other: DrainReport) -> None:
-        """Add another report's counts to this one."""
-        self.sent += other.sent
-        self.retried += other.retried
-        self.undeliverable += other.undeliverable
-        self.deferred += other.deferred
-        self.stopped_by = other.stopped_by or self.stopped_by
+    key: str = ""
+    pauses: int = 0
+    has_template: bool = False  # a template is configured for it (used when WeChat refuses the text)
+    refreshed: bool = False  # the token was refreshed for this send already
 
 
 def template_message(templates: Mapping[str, object] | None, payload: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -97,7 +83,7 @@ def sender_name() -> str:
 
 @dataclass
 class Sender:
-    """Drains the outbox through one WeChat client."""
+    """Drains the outbox through one WeChat client (only the keys starting with `key_prefix`, if given)."""
 
     settings: Settings
     db: Database
@@ -105,6 +91,8 @@ class Sender:
     name: str = field(default_factory=sender_name)
     clock: Callable[[], datetime] = utcnow
     sleep: Callable[[float], None] = time.sleep
+    key_prefix: str | None = None
+    jitter: Callable[[], float] = random.random
 
     def __post_init__(self) -> None:
         """Create the client (token errors come back to us, so each retry takes a rate slot)."""
@@ -121,25 +109,29 @@ class Sender:
         """
         payload = compose(row.payload or {})  # a notice queued as data gets its words now
         seen = last_seen.get(row.openid)
+        template = template_message(self.settings.wechat_templates, payload) if row.kind == "notice" else None
+        common: dict[str, Any] = {"key": row.key, "pauses": row.pauses, "has_template": template is not None}
         if row.kind == "notice":
             wake = held_until(row.key, seen, now)
             if wake is not None:
-                return Delivery(row.id, row.openid, "defer", {}, row.attempts, wake)
-            template = template_message(self.settings.wechat_templates, payload)
+                return Delivery(row.id, row.openid, "defer", {}, row.attempts, wake, **common)
             if template is not None and quiet_until(now) is None:
-                return Delivery(row.id, row.openid, "template", template, row.attempts)
+                return Delivery(row.id, row.openid, "template", template, row.attempts, **common)
         elif row.kind != "text":
-            return Delivery(row.id, row.openid, "undeliverable", {"error": f"unknown kind {row.kind}"}, row.attempts)
+            return Delivery(row.id, row.openid, "undeliverable", {"error": f"unknown kind {row.kind}"}, row.attempts,
+                            **common)
         if not payload.get("text") or seen is None or now - seen > SERVICE_WINDOW:
             error = "no template configured and the follower has not written within 48 hours"
-            return Delivery(row.id, row.openid, "undeliverable", {"error": error}, row.attempts)
-        return Delivery(row.id, row.openid, "text", {"text": str(payload["text"])}, row.attempts)
+            return Delivery(row.id, row.openid, "undeliverable", {"error": error}, row.attempts, **common)
+        return Delivery(row.id, row.openid, "text", {"text": str(payload["text"])}, row.attempts, **common)
 
     def claim(self) -> list[Delivery]:
         """Claim a batch and plan how each message goes out."""
         with self.db.transaction() as session:
             now = self.clock()
-            rows = claim_batch(session, self.name, now, self.batch_size, CLAIM_SLACK)
+            if self.key_prefix is None:
+                release_window_holds(session, now)  # workers who wrote again get what was held for them
+            rows = claim_batch(session, self.name, now, self.batch_size, CLAIM_SLACK, self.key_prefix)
             last_seen = last_message_times(session, {r.openid for r in rows})
             return [self.plan(row, last_seen, now) for row in rows]
 
@@ -154,8 +146,16 @@ class Sender:
         self.sleep(max(0.0, (slot - utcnow()).total_seconds()))
 
     def backoff(self, attempts: int) -> timedelta:
-        """Return the wait before attempt number `attempts + 1`: doubling, capped at an hour."""
-        return timedelta(seconds=min(3600.0, self.settings.outbox_retry_base_seconds * 2 ** max(0, attempts)))
+        """The wait before attempt number `attempts + 1`: doubling from the base, capped at an hour, jittered."""
+        return self._jittered(self.settings.outbox_retry_base_seconds * 2 ** max(0, attempts))
+
+    def pause(self, pauses: int) -> timedelta:
+        """The wait after a token error or a quota: doubling per pause, capped at an hour, jittered."""
+        return self._jittered(self.settings.outbox_retry_base_seconds * 2 ** max(0, pauses))
+
+    def _jittered(self, seconds: float) -> timedelta:
+        """Between half and all of `seconds` (at most an hour), so senders that failed together spread out."""
+        return timedelta(seconds=min(MAX_BACKOFF_SECONDS, seconds) * (0.5 + 0.5 * self.jitter()))
 
     def send(self, delivery: Delivery) -> str | None:
         """Send one message through the API; return the template msgid if any."""
@@ -168,45 +168,71 @@ class Sender:
         self.client.message.send_text(delivery.openid, delivery.body["text"])
         return None
 
-    def deliver(self, delivery: Delivery) -> tuple[str, str | None]:
-        """Send one planned message at its slot and record the outcome.
+    def deliver(self, delivery: Delivery) -> tuple[Verdict, str | None]:
+        """Send one planned message at its slot and settle it by the policy (bot/send_policy.py).
 
-        Returns the outcome (`sent`, `retry`, `undeliverable`) and, when the API as a whole is
-        unavailable, the reason the rest of the batch should wait too.
+        Returns the verdict and, when the rest of the batch must wait too, the reason.
         """
         self.wait_for_slot()
+        assert self.client is not None
+        try:
+            self.client.access_token  # noqa: B018 - fetched first: a failure here sent nothing
+        except (WeChatClientException, requests.RequestException) as exc:
+            return self.settle(delivery, Verdict.retry, f"access token: {type(exc).__name__} {exc}"[:300], None, None)
         try:
             msgid = self.send(delivery)
         except WeChatClientException as exc:
-            return self._failed(delivery, exc.errcode, f"{exc.errcode} {exc.errmsg}", token_of(exc))
+            status = getattr(exc.response, "status_code", None)
+            error = f"{exc.errcode} {exc.errmsg}" if exc.errcode is not None else f"HTTP {status}"
+            return self.settle(delivery, verdict_for(exc.errcode), error, token_of(exc), exc.errcode)
         except requests.RequestException as exc:
-            return self._failed(delivery, None, f"network: {type(exc).__name__}", None)
+            return self.settle(delivery, verdict_for_network(exc), f"network: {type(exc).__name__}", None, None)
         with self.db.transaction() as session:
             mark_sent(session, delivery.id, self.clock(), msgid)
-        return "sent", None
+        return Verdict.sent, None
 
-    def _failed(self, delivery: Delivery, errcode: int | None, error: str,
-                token: str | None) -> tuple[str, str | None]:
-        """Record a failed send: refresh the token, give up, or retry after a back-off."""
-        logger.info("outbox %s to %s failed: %s", delivery.id, delivery.openid, error)
-        if errcode in TOKEN_ERRORS and self.client is not None:
-            self.client.refresh_token(stale=token)  # once for all processes; the retry takes a new slot
-            with self.db.transaction() as session:
-                mark_retry(session, delivery.id, self.clock(), error)
-            return "retry", None
+    def settle(self, delivery: Delivery, verdict: Verdict, error: str, token: str | None,
+               errcode: int | None) -> tuple[Verdict, str | None]:
+        """Record a failed send as the policy says; return the verdict and why the batch stops, if it does."""
+        logger.info("outbox %s to %s: %s (%s)", delivery.id, delivery.openid, error, verdict)
+        if verdict is Verdict.token and not delivery.refreshed and self.client is not None:
+            self.client.refresh_token(stale=token)  # once for all processes; the new send takes a new slot
+            return self.deliver(replace(delivery, refreshed=True))
+        now = self.clock()
         with self.db.transaction() as session:
-            if errcode in UNREACHABLE:
-                mark_final(session, delivery.id, OutboxStatus.undeliverable, error)
-                return "undeliverable", None
-            mark_retry(session, delivery.id, self.clock() + self.backoff(delivery.attempts), error)
-        return "retry", (error if errcode is None or errcode in API_UNAVAILABLE else None)
+            if verdict in (Verdict.token, Verdict.pause):
+                mark_paused(session, delivery.id, now + self.pause(delivery.pauses), error)
+                return verdict, error
+            if verdict is Verdict.window:
+                return self._refused_for_window(session, delivery, now, error), None
+            if verdict in (Verdict.undeliverable, Verdict.failed):
+                mark_final(session, delivery.id, OutboxStatus(verdict), error)
+                return verdict, None
+            if verdict is Verdict.unknown:
+                mark_unknown(session, delivery.id, now, error)
+                return verdict, error  # the API hangs: the rest would hang too
+            mark_retry(session, delivery.id, now + self.backoff(delivery.attempts), error)
+        return Verdict.retry, (error if errcode in API_UNAVAILABLE else None)
 
-    def release(self, deliveries: list[Delivery], reason: str) -> None:
-        """Hand claimed but unsent messages back, to be tried after the back-off (not counted)."""
+    def _refused_for_window(self, session: Any, delivery: Delivery, now: datetime, error: str) -> Verdict:
+        """45015/45047: a status notice waits (for 08:00 and its template, or for the worker); the rest is stale."""
+        if not delivery.key.startswith(STATUS_KEY_PREFIX):
+            mark_final(session, delivery.id, OutboxStatus.undeliverable, error)
+            return Verdict.undeliverable
+        if delivery.has_template and delivery.channel == "text":  # a text at night: the template goes at 08:00
+            mark_retry(session, delivery.id, quiet_until(now) or now, error, count_attempt=False)
+            return Verdict.retry
+        mark_held(session, delivery.id, now, error)
+        return Verdict.window
+
+    def release(self, deliveries: list[Delivery], reason: str, at: datetime | None = None) -> None:
+        """Hand claimed but unsent messages back, to be tried at `at` or after their back-off (not counted)."""
+        if not deliveries:
+            return
         with self.db.transaction() as session:
             for delivery in deliveries:
-                mark_retry(session, delivery.id, self.clock() + self.backoff(delivery.attempts), None,
-                           count_attempt=False)
+                when = at or self.clock() + self.backoff(delivery.attempts)
+                mark_retry(session, delivery.id, when, None, count_attempt=False)
         logger.warning("sender paused %d messages: %s", len(deliveries), reason)
 
     def run_batch(self) -> DrainReport:
@@ -217,12 +243,13 @@ class Sender:
             if delivery.channel in ("defer", "undeliverable"):
                 self._settle_unsent(delivery, report)
                 continue
-            outcome, stop = self.deliver(delivery)
-            report.sent += outcome == "sent"
-            report.retried += outcome == "retry"
-            report.undeliverable += outcome == "undeliverable"
+            verdict, stop = self.deliver(delivery)
+            report.count(verdict)
             if stop:
-                self.release([d for d in batch[index + 1:] if d.channel in ("template", "text")], stop)
+                rest = [d for d in batch[index + 1:] if d.channel in ("template", "text")]
+                pausing = verdict in (Verdict.token, Verdict.pause)
+                pause = self.clock() + self.pause(delivery.pauses) if pausing else None
+                self.release(rest, stop, pause)
                 report.stopped_by = stop
                 return report
         return report
@@ -255,7 +282,7 @@ class Sender:
             report.add(batch)
             if batch.stopped_by and not settle:
                 break
-            if batch.sent or batch.retried or batch.undeliverable or batch.deferred:
+            if batch.settled:
                 continue
             count, due = self.pending()
             if count == 0 or not settle:

@@ -38,12 +38,17 @@ WELCOME_BACK_ANSWERS = frozenset({Intent.resume, Intent.cancel, Intent.confirm})
 
 @dataclass(frozen=True)
 class Context:
-    """What a flow may need besides the message: the time, and where the web pages live."""
+    """What a flow may need besides the message: the time, and where the web pages live.
+
+    `late`: the message is handled minutes after the follower sent it (a backlog, or a replay
+    after a database outage), so a yes in it must not act by itself.
+    """
 
     now: datetime
     web_base_url: str = ""
     similar: SimilarProjects | None = None
     unit_names: UnitNames | None = None
+    late: bool = False
 
 
 def dispatch(session: Session, incoming: Incoming, ctx: Context) -> Reply:
@@ -70,7 +75,7 @@ def _answer(session: Session, dialog: Dialog, incoming: Incoming, ctx: Context) 
                 text=nlp.normalize(text) or text.strip(), intent=Intent.of(meaning.intent),
                 slots_in=dict(meaning.slots), raw=text.strip(), similar=ctx.similar, unit_names=ctx.unit_names,
                 mem=Memory.from_slots(dialog.slots))
-    dialog.state = _route(turn, stale)
+    dialog.state = _route(turn, stale, ctx.late)
     dialog.slots = turn.mem.to_slots()
     dialog.updated_at = ctx.now
     return Reply("\n".join(turn.lines) or texts.CHITCHAT)
@@ -85,9 +90,12 @@ def _text_of(incoming: Incoming) -> str | None:
     return None
 
 
-def _route(t: Turn, stale: bool) -> State:
+def _route(t: Turn, stale: bool, late: bool = False) -> State:
     """Choose the step for this message and return the next state."""
     state = t.state
+    if late and state in ACTING_QUESTIONS and t.intent in YES_NO_ANSWERS:  # never submit or delete on a stale yes
+        t.say(texts.LATE_ANSWER, ACTING_QUESTIONS[state](t))
+        return state
     if state in YES_NO_QUESTIONS and t.intent not in YES_NO_ANSWERS:  # a new command: as if nothing had been asked
         t.dialog.state = state = YES_NO_QUESTIONS[state](t)
     if state in FORM_STATES and stale and t.intent not in WELCOME_BACK_ANSWERS:
@@ -242,6 +250,15 @@ def _unbound(t: Turn) -> State:
 YES_NO_QUESTIONS: dict[State, Callable[[Turn], State]] = {
     State.confirm_cancel: steps.drop_cancel,
     State.confirm_unbind: bind.drop_leave,
+}
+
+#: Questions whose answer acts by itself (submits, deletes a draft, unbinds), and how each is asked again
+#: when the answer comes late.
+ACTING_QUESTIONS: dict[State, Callable[[Turn], str]] = {
+    State.confirm_submission: lambda t: submit.question(t, State.confirm_submission),
+    State.confirm_duplicate: lambda t: texts.LATE_DUPLICATE_CHOICE,
+    State.confirm_cancel: lambda t: texts.CANCEL_ASK,
+    State.confirm_unbind: lambda t: texts.UNBIND_ASK_AGAIN,
 }
 
 STEPS: dict[State, Callable[[Turn], State]] = {

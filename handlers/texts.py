@@ -17,6 +17,11 @@ HELP = (
 HELP_COORDINATOR = "\n联络员还可以发：待审、通过 0042、退回 0042 原因、统计。"
 HELP_IN_FORM = "正在申报中：直接回答问题就行；“上一步”回到上一题，“取消”不报了，“标题改成…”随时修改。"
 TRY_AGAIN = "抱歉，刚才没处理好，请再发一次。"
+#: The passive reply while the database cannot be reached: the message is kept and answered later.
+SPOOLED = "收到，稍后回复您。"
+#: A yes (to submit, delete, unbind) handled minutes after it was sent: not acted on, the question again.
+LATE_ANSWER = "您几分钟前发的这条消息现在才处理到，为免弄错，这一步还没有执行。"
+LATE_DUPLICATE_CHOICE = "同名项目已报过。回序号：\n1. 仍然提交\n2. 改名称\n3. 不报了"
 UNSUPPORTED = "这种消息我还看不懂，请发文字或语音。发“帮助”看看能做什么。"
 VOICE_NOT_RECOGNIZED = "这段语音没听清，请再说一遍，或者打字发给我。"
 LOCATION_NOTED = "收到位置了。需要申报项目请发“申报”。"

@@ -12,12 +12,14 @@ from models.base import Base, insert_new, utcnow
 
 
 class OutboxStatus(StrEnum):
-    """Where an outbound message stands."""
+    """Where an outbound message stands (bot/sender.py says which WeChat answer leads where)."""
 
-    pending = "pending"
-    sending = "sending"
+    pending = "pending"  # waits for `next_attempt_at`
+    sending = "sending"  # claimed by a sender until `claimed_until`
+    held = "held"  # WeChat will not take it now (48-hour window, message limit): waits for the worker to write
+    unknown = "unknown"  # the request left and no answer came: it may have arrived; never resent by itself
     sent = "sent"
-    delivered = "delivered"
+    delivered = "delivered"  # a template message WeChat reported delivered
     failed = "failed"
     undeliverable = "undeliverable"
 
@@ -34,6 +36,7 @@ class OutboundMessage(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.pending, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    pauses: Mapped[int] = mapped_column(default=0)  # times it waited without using an attempt (token, quota)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None]
@@ -41,6 +44,7 @@ class OutboundMessage(Base):
     wechat_msgid: Mapped[str | None] = mapped_column(String(40), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    held_at: Mapped[datetime | None]  # when it was held: a message from the worker after this releases it
 
 
 def is_queued(session: Session, key: str) -> bool:

@@ -24,6 +24,8 @@ SERVICE_WINDOW = timedelta(hours=48)
 CHATTING_WINDOW = timedelta(minutes=10)
 #: Keys of status-change notices (the chat's notice and the rules' safety net share them).
 STATUS_KEY_PREFIX = "status:"
+#: Keys of the answers to messages replayed from the spool (bot/replay.py), sent as customer-service texts.
+REPLY_KEY_PREFIX = "reply:"
 #: After this many failed attempts a message is given up as failed.
 MAX_ATTEMPTS = 20
 
@@ -68,13 +70,16 @@ def release_held_notices(session: Session, openid: str, now: datetime) -> int:
     return connection_of(session).execute(_RELEASE_HELD, {"worker_openid": openid, "released_at": now}).rowcount
 
 
-def claim_batch(session: Session, sender: str, now: datetime, limit: int,
-                claim_for: timedelta) -> list[OutboundMessage]:
-    """Claim up to `limit` due rows (pending, or abandoned by a dead sender) for `sender`."""
+def claim_batch(session: Session, sender: str, now: datetime, limit: int, claim_for: timedelta,
+                key_prefix: str | None = None) -> list[OutboundMessage]:
+    """Claim up to `limit` due rows (pending, or abandoned by a dead sender) for `sender`, optionally
+    only those whose key starts with `key_prefix`."""
     due = or_(OutboundMessage.status == OutboxStatus.pending,
               and_(OutboundMessage.status == OutboxStatus.sending, OutboundMessage.claimed_until < now))
-    query = (select(OutboundMessage).where(due, OutboundMessage.next_attempt_at <= now)
-             .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(limit)
+    query = select(OutboundMessage).where(due, OutboundMessage.next_attempt_at <= now)
+    if key_prefix:
+        query = query.where(OutboundMessage.key.startswith(key_prefix))
+    query = (query.order_by(OutboundMessage.next_attempt_at, OutboundMessage.id).limit(limit)
              .with_for_update(skip_locked=True))
     rows = list(session.scalars(query))
     for row in rows:
@@ -117,6 +122,54 @@ def mark_retry(session: Session, message_id: int, at: datetime, error: str | Non
     row.status = OutboxStatus.failed if row.attempts >= MAX_ATTEMPTS else OutboxStatus.pending
 
 
+def mark_paused(session: Session, message_id: int, at: datetime, error: str) -> None:
+    """Put a row back until `at` without using an attempt (token trouble, quota): its pauses grow instead."""
+    row = _load(session, message_id)
+    row.pauses += 1
+    row.claimed_by, row.claimed_until, row.next_attempt_at, row.last_error = None, None, at, error
+    row.status = OutboxStatus.pending
+
+
+def mark_held(session: Session, message_id: int, now: datetime, error: str) -> None:
+    """Keep a row until the worker next writes (WeChat refused it for its 48-hour window or message limit)."""
+    row = _load(session, message_id)
+    row.status, row.held_at, row.last_error, row.attempts = OutboxStatus.held, now, error, row.attempts + 1
+    row.claimed_by, row.claimed_until = None, None
+
+
+def mark_unknown(session: Session, message_id: int, now: datetime, error: str) -> None:
+    """Record a send whose request left without an answer: it may have arrived, so it is not resent by itself."""
+    row = _load(session, message_id)
+    row.status, row.last_error, row.attempts, row.sent_at = OutboxStatus.unknown, error, row.attempts + 1, now
+    row.claimed_by, row.claimed_until = None, None
+
+
+_WORKER = Worker.__table__
+_RELEASE_WINDOW = (update(_OUTBOX)
+                   .where(_OUTBOX.c.status == OutboxStatus.held,
+                          select(_WORKER.c.id).where(_WORKER.c.openid == _OUTBOX.c.openid,
+                                                     _WORKER.c.last_message_at > _OUTBOX.c.held_at).exists())
+                   .values(status=OutboxStatus.pending, next_attempt_at=bindparam("released_at"), held_at=None))
+
+
+def release_window_holds(session: Session, now: datetime) -> int:
+    """Make held rows due whose worker wrote since they were held (the window is open again); return how many."""
+    return connection_of(session).execute(_RELEASE_WINDOW, {"released_at": now}).rowcount
+
+
+#: Statuses an operator may send again (`python -m bot outbox --requeue ID`).
+REQUEUEABLE = frozenset({OutboxStatus.unknown, OutboxStatus.failed, OutboxStatus.held, OutboxStatus.undeliverable})
+
+
+def requeue(session: Session, message_id: int, now: datetime) -> OutboundMessage | None:
+    """Make a settled row due again now, with fresh attempts; None when there is no such row or it was sent."""
+    row = session.get(OutboundMessage, message_id, with_for_update=True)
+    if row is None or row.status not in REQUEUEABLE:
+        return None
+    row.status, row.next_attempt_at, row.attempts, row.pauses, row.held_at = OutboxStatus.pending, now, 0, 0, None
+    return row
+
+
 def mark_final(session: Session, message_id: int, status: OutboxStatus, error: str) -> None:
     """Settle a row that must not be retried (undeliverable or failed), with the reason."""
     row = _load(session, message_id)
@@ -140,9 +193,9 @@ def record_template_finished(session: Session, msgid: str, status: str) -> Outbo
 
 
 def status_counts(session: Session) -> dict[str, int]:
-    """Return how many outbox rows are in each status."""
+    """Return how many outbox rows are in each status, every status listed (0 for none)."""
     query = select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)
-    return {status: count for status, count in session.execute(query)}
+    return {str(status): 0 for status in OutboxStatus} | {status: count for status, count in session.execute(query)}
 
 
 def recent_messages(session: Session, limit: int = 20, status: str | None = None) -> list[OutboundMessage]:

@@ -5,7 +5,7 @@ Importing is cheap; ``warm()`` loads the jieba dictionary and the classifier (se
 function also works before warm finishes, just slower.
 """
 
-from nlp.benefit import Benefit, extract_benefit
+from nlp.benefit import Benefit, extract_benefit, format_yuan
 from nlp.category import CategoryGuess, infer_category
 from nlp.classifier import Classification
 from nlp.intents import Understanding, understand
@@ -28,6 +28,7 @@ __all__ = [
     "configure",
     "extract_benefit",
     "extract_title",
+    "format_yuan",
     "infer_category",
     "normalize",
     "retrain",

@@ -1,176 +1,144 @@
-"""The economic benefit in a worker's sentence, as an amount in yuan.
+"""The economic benefit in a worker's sentence: a yuan range a year, approximate or not, or a stated "none".
 
 Decisions (the chat stores the annual figure):
-* ``period`` says how the text stated it, and ``yuan`` is the amount for that period:
-  "year"; "month" (``yuan`` per month as stated: the caller multiplies by 12, as
-  handlers/submit.py does); "total" (a one-off or cumulative sum); None (no period stated).
-  Per day (×330 working days), per shift (×990) and per half-year (×2) are annualised and
-  reported as "year" (day and shift with ``approximate``); parts stated per month and per
-  year are annualised and summed as "year".
-* 多/余/几/ranges give the stated lower bound with ``approximate``; 约/近/左右 give the
-  stated figure with ``approximate``.
-* Several savings are summed (each annualised); a stated total (合计, 共计) wins.
-* Investment (投资, 花了) and numbers that are not money are ignored.
+* ``low``/``high`` are yuan **a year** whenever a period was stated: per month ×12, per
+  half-year ×2, per day ×330 working days, per shift ×990 (day and shift are approximate).
+  ``period`` is "year" then; "total" for a one-off or cumulative sum (累计, 一次性); None
+  when no period was stated (the chat's benefit question asks for a yearly figure, so the
+  chat treats it as annual). ``stated`` keeps the period the text used.
+* Ranges give both ends ("两三万" 20,000–30,000, "十几万" 110,000–190,000, "3-5万"); 多/余/
+  约/近/左右 give the stated figure with ``approximate``.
+* Several savings are summed (each annualised); a stated total (合计, 共计) wins; when some
+  figures come with a saving verb (节约, 省, 创效) only those count, so a unit cost or a
+  monthly production figure beside them is not added in.
+* Before/after figures without a saving verb ("年工资约为38万元 … 现在仅为10万元") give the
+  difference, with ``before`` and ``after`` kept.
+* Investment (投资, 投入), rewards (奖励), unit prices (单价, 每块) and figures that are not
+  money (吨, %, 人, 台) are never read as the benefit: no amount is invented.
+* A stated "no benefit" ("这个没有经济效益", a bare "没有") is ``kind == "none"``; "说不清" is
+  ``kind == "unknown"``; None means the text says nothing about money.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
-from nlp.numbers import MAGNITUDE, NUMERAL, Numeral, parse
-from nlp.resources import read_json
-from nlp.text import normalize
+from nlp.money import Mention, mentions, words
+from nlp.text import compact, normalize
 
-_CLAUSE_END = re.compile(r"[,，。;；!?！？\n]")
+AMOUNT, NONE, UNKNOWN = "amount", "none", "unknown"
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 @dataclass(frozen=True)
 class Benefit:
-    """An economic benefit: yuan for the stated period (year, month, total or None)."""
+    """What a text says about the economic benefit: an amount (yuan a year, or one-off), none, or unknown."""
 
-    yuan: float | None
-    period: str | None
-    approximate: bool
+    kind: str = AMOUNT
+    low: float | None = None
+    high: float | None = None
+    approximate: bool = False
+    period: str | None = None  # "year" (annualised), "total" (one-off/cumulative), None (not stated)
+    stated: str | None = None  # the period as the text stated it: year, month, halfyear, day, shift, total
+    before: float | None = None  # a change stated as before/after: the two figures (same period as low)
+    after: float | None = None
 
+    @property
+    def yuan(self) -> float | None:
+        """The low end: the figure to store when one number is wanted (None unless an amount)."""
+        return self.low
 
-@dataclass(frozen=True)
-class _Amount:
-    """One money mention found in the text."""
-
-    yuan: float
-    period: str | None
-    approximate: bool
-    is_sum: bool
-
-
-@lru_cache(maxsize=1)
-def _words() -> dict:
-    """Word lists from nlp/data/benefit.json (longest words first)."""
-    data = dict(read_json("benefit.json"))
-    for key in ("money_units", "non_money_after", "approx_after", "approx_before"):
-        if isinstance(data[key], list):
-            data[key] = sorted(data[key], key=len, reverse=True)
-    data["unit_order"] = sorted(data["money_units"], key=len, reverse=True)
-    return data
+    @property
+    def is_range(self) -> bool:
+        """Whether the text gave a range ("两三万") rather than one figure."""
+        return self.low is not None and self.high is not None and self.high > self.low
 
 
-def _startswith_any(text: str, words: list[str]) -> str | None:
-    """The first of words (longest first) that text starts with."""
-    return next((w for w in words if text.startswith(w)), None)
+def _annual(mention: Mention) -> tuple[float, float]:
+    """A mention's low and high per year (as stated for one-off sums or no period)."""
+    factor = words()["period_factor"].get(mention.period or "", 1)
+    return mention.low * factor, mention.high * factor
 
 
-def _find_period(context: str, from_end: bool) -> str | None:
-    """The period word nearest the amount in a piece of context."""
-    data = _words()
-    best, best_pos = None, -1
-    for period, words in data["periods"].items():
-        for word in words:
-            for m in re.finditer(re.escape(word), context):
-                before = context[m.start() - 1:m.start()]
-                # "2023年", "今年", "半年": a date or another period, not "per year".
-                if word[0] in data["period_single_chars"] and before and (
-                        NUMERAL.match(before) or before in data["period_blockers"]):
-                    continue
-                pos = m.end() if from_end else len(context) - m.start()
-                if pos > best_pos or (pos == best_pos and len(word) > 1):
-                    best, best_pos = period, pos
-    return best
-
-
-def _money_unit(post: str) -> tuple[float, str, bool] | None:
-    """(multiplier, rest, approximate) when post starts with a money unit."""
-    words = _words()
-    approx = _startswith_any(post, words["approx_after"])
-    rest = post[len(approx):] if approx else post
-    unit = _startswith_any(rest, words["unit_order"])
-    if unit is None:
-        return None
-    rest = rest[len(unit):]
-    after = _startswith_any(rest, words["approx_after"])
-    return words["money_units"][unit], rest, bool(approx or after)
-
-
-def _approx_before(before: str) -> bool:
-    """Whether a hedge word (约, 近, 大概) stands right before the amount."""
-    words = _words()
-    if any(h in before for h in words["approx_hedges"]):
-        return True
-    for word in words["approx_before"]:
-        if before.endswith(word):
-            prior = before[-len(word) - 1:-len(word)]
-            return not (prior and prior in words["approx_before_not_after"].get(word, ""))
-    return False
-
-
-def _amount_at(text: str, match: re.Match, clause_start: int, clause_end: int) -> _Amount | None:
-    """Interpret one numeral as money (or not) using its neighbours."""
-    words = _words()
-    number = parse(match.group())
-    # A lone magnitude before a money unit ("万元以上") means one of it, vaguely.
-    prior = text[match.start() - 1:match.start()]
-    bare = match.group() in MAGNITUDE and not (prior and prior in words["approx_after"])
-    if number is None and bare and _money_unit(text[match.end():clause_end]):
-        number = Numeral(float(MAGNITUDE[match.group()]), True)
-    if number is None or (match.start() and re.match(r"[a-z/\-_]", text[match.start() - 1])):
-        return None
-    before, post = text[clause_start:match.start()], text[match.end():clause_end]
-    unit = _money_unit(post)
-    if unit is None:
-        approx_tail = _startswith_any(post, words["approx_after"])
-        bare_post = post[len(approx_tail):] if approx_tail else post
-        if _startswith_any(bare_post, words["non_money_after"]):
-            return None
-        magnitude = match.group()[-1] in MAGNITUDE and MAGNITUDE[match.group()[-1]] >= 10_000
-        if not magnitude and not any(c in before for c in words["money_cues"]):
-            return None
-        unit = (1.0, bare_post, bool(approx_tail))
-    if any(c in before[-6:] for c in words["cost_cues"]):
-        return None
-    period = _find_period(before, True) or _find_period(unit[1][:6], False)
-    if period is None:
-        period = _find_period(text[:clause_start], True)
-    approximate = number.vague or unit[2] or _approx_before(before)
-    factor = words["period_factor"].get(period or "", 1)
-    is_sum = any(w in before for w in words["sum_words"])
-    return _Amount(number.value * unit[0] * factor, period, approximate or period in ("day", "shift"), is_sum)
-
-
-def _amounts(text: str) -> list[_Amount]:
-    """Every money mention in the text, in order."""
-    ends = [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]
-    found = []
-    for match in NUMERAL.finditer(text):
-        start = max([e + 1 for e in ends if e < match.start()], default=0)
-        end = min(e for e in ends if e >= match.end())
-        amount = _amount_at(text, match, start, end)
-        if amount:
-            found.append(amount)
-    return found
-
-
-def _combined_period(periods: list[str | None]) -> str | None:
-    """One period for several parts: as stated when all agree, else year."""
+def _combined_period(periods: list[str | None]) -> tuple[str | None, str | None]:
+    """(period, stated) for several parts: annualised "year" unless all are one-off or none is stated."""
     stated = {p for p in periods if p}
     if not stated:
+        return None, None
+    if stated == {"total"}:
+        return "total", "total"
+    return "year", stated.pop() if len(stated) == 1 else "year"
+
+
+def _amount(chosen: list[Mention], before: float | None = None, after: float | None = None) -> Benefit:
+    """The benefit of the chosen mentions, summed and annualised."""
+    period, stated = _combined_period([m.period for m in chosen])
+    low = round(sum(_annual(m)[0] for m in chosen), 2)
+    high = round(sum(_annual(m)[1] for m in chosen), 2)
+    if low <= 0:
+        return Benefit(NONE)
+    return Benefit(AMOUNT, low, high, any(m.approximate for m in chosen), period, stated, before, after)
+
+
+def _difference(found: list[Mention]) -> Benefit | None:
+    """The saving when the figures are a cost before and after a change, else None."""
+    before = [m for m in found if m.role == "before"]
+    after = [m for m in found if m.role == "after"]
+    if not before or not after:
         return None
-    if len(stated) == 1:
-        only = stated.pop()
-        return "year" if only in ("day", "shift", "halfyear") else only
-    return "total" if stated == {"total"} else "year"
+    was, now = sum(_annual(m)[0] for m in before), sum(_annual(m)[0] for m in after)
+    if was <= now:
+        return None
+    period, stated = _combined_period([m.period for m in before + after])
+    approximate = any(m.approximate for m in before + after)
+    saved = round(was - now, 2)
+    return Benefit(AMOUNT, saved, saved, approximate, period, stated, round(was, 2), round(now, 2))
+
+
+def _statement(text: str) -> Benefit | None:
+    """A stated "no benefit" or "can't say", for a text without amounts."""
+    data: dict[str, Any] = words()
+    core = compact(text)
+    if core in data["none_answers"] or any(p in core for p in data["none_phrases"]):
+        return Benefit(NONE)
+    if any(p in core for p in data["unknown_phrases"]):
+        return Benefit(UNKNOWN)
+    return None
 
 
 def extract_benefit(text: str) -> Benefit | None:
-    """The economic benefit stated in a text, or None when it names no money."""
+    """The economic benefit stated in a text; None when it says nothing about money."""
     clean = _THOUSANDS.sub("", normalize(text).lower()).replace(" ", "")
-    amounts = _amounts(clean)
-    if not amounts:
-        return None
-    sums = [a for a in amounts if a.is_sum]
-    chosen = [sums[-1]] if sums and len(amounts) > 1 else amounts
-    period = _combined_period([a.period for a in chosen])
-    annual = sum(a.yuan for a in chosen)
-    yuan = round(annual / 12 if period == "month" else annual, 2)
-    return Benefit(yuan, period, any(a.approximate for a in chosen))
+    found = mentions(clean)
+    if not found:
+        return _statement(text)
+    saving = [m for m in found if m.saving]
+    if not saving:
+        changed = _difference(found)
+        if changed is not None:
+            return changed
+    sums = [m for m in found if m.is_sum]
+    if sums and len(found) > 1:
+        return _amount([sums[-1]])  # a stated total wins over its parts
+    return _amount(saving or found)
+
+
+def format_yuan(low: float, high: float | None = None, approximate: bool = False) -> str:
+    """A benefit for people: "约2–3万元", "3.2万元", "8000元" (the one wording for chat, pages and exports)."""
+    shown = words()["display"]
+    high = low if high is None else high
+    approx = shown["approximate"] if approximate or high > low else ""
+    if high >= 10_000:
+        ends = [_trim(v / 10_000) for v in (low, high)]
+        unit = shown["ten_thousand"]
+    else:
+        ends, unit = [_trim(v) for v in (low, high)], shown["yuan"]
+    figure = ends[0] if ends[0] == ends[1] else f"{ends[0]}{shown['range']}{ends[1]}"
+    return f"{approx}{figure}{unit}"
+
+
+def _trim(value: float) -> str:
+    """A figure with at most two decimals and no trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")

@@ -7,8 +7,6 @@ stored as plain arrays and JSON (nlp/store.py), without scikit-learn objects.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,12 +51,15 @@ class SystemModel:
         import numpy as np
 
         feats = features(text) if feats is None else feats
-        counts = Counter(f for f in feats if f in self.vocabulary)
+        vocabulary, counts = self.vocabulary, dict[int, int]()
+        for feat in feats:
+            i = vocabulary.get(feat)
+            if i is not None:
+                counts[i] = counts.get(i, 0) + 1
         if not counts:
             return []
-        idx = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64)
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float)
-        vals = tf * self.idf[idx]
+        idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        vals = (np.log(np.fromiter(counts.values(), dtype=float, count=len(counts))) + 1.0) * self.idf[idx]
         vals /= np.linalg.norm(vals)
         scores = self.coef[:, idx] @ vals + self.intercept
         scores = np.exp(scores - scores.max())
@@ -85,10 +86,13 @@ def fit(rows: Iterable[Row], c: float | None = None, unsure_below: float | None 
     from sklearn.linear_model import LogisticRegression
 
     rows = list(rows)
+    settings = model_settings()
     vectorizer = TfidfVectorizer(analyzer=features, sublinear_tf=True)
     matrix = vectorizer.fit_transform([r.text for r in rows])
-    model = LogisticRegression(C=c or model_settings()["C"], max_iter=2000)
-    model.fit(matrix, [r.system for r in rows])
+    model = LogisticRegression(C=c or settings["C"], max_iter=3000)
+    # A real title counts for several composed ones: there are few, and they are what users write.
+    weights = [settings["real_weight"] if r.real else 1.0 for r in rows]
+    model.fit(matrix, [r.system for r in rows], sample_weight=weights)
     return SystemModel(
         specific=_specific(matrix, [r.system for r in rows], list(model.classes_)),
         labels=[str(x) for x in model.classes_],

@@ -31,11 +31,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_benefit(args: argparse.Namespace) -> int:
     """One JSON benefit per input line (nulls when no money is named)."""
-    from nlp.benefit import extract_benefit
+    from nlp.benefit import Benefit, extract_benefit
 
+    nothing = {**asdict(Benefit()), "kind": None}
     for line in _lines(sys.stdin):
         found = extract_benefit(line)
-        result = asdict(found) if found else {"yuan": None, "period": None, "approximate": False}
+        result = asdict(found) if found else nothing
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     return 0
 
@@ -73,7 +74,7 @@ def cmd_build_model(args: argparse.Namespace) -> int:
     """Train on the corpus alone and write the model shipped in nlp/data."""
     from nlp import classifier, corpus, store
 
-    rows = corpus.load()
+    rows = corpus.training_rows()
     store.save(classifier.fit(rows), store.SHIPPED_DIR, store.model_key(rows))
     size = sum((store.SHIPPED_DIR / n).stat().st_size for n in (store.ARRAYS, store.META))
     sys.stdout.write(f"wrote {store.SHIPPED_DIR / store.ARRAYS} and {store.META} ({size / 1e6:.2f} MB)\n")

@@ -19,12 +19,15 @@ from nlp.resources import DATA_DIR
 
 CORPUS = DATA_DIR / "corpus.tsv"
 HELDOUT = DATA_DIR / "heldout.tsv"
+REAL = DATA_DIR / "real_titles.tsv"  # real published titles gathered for this project, each with its page
+REAL_DEV = DATA_DIR / "real_titles_dev.tsv"  # the team's dev half of real titles (shared/data/real-titles-dev.tsv)
 TERMS = DATA_DIR / "corpus_terms.json"
 SYSTEMS = (
     "mining", "tunneling", "electromechanical", "transport",
     "ventilation", "preparation", "management", "logistics",
 )
 WRITTEN = "written for this project"
+REAL_STYLE = "real"
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,12 @@ class Row:
     style: str = "handwritten"
     group: str = ""
     provenance: str = WRITTEN
+    alt: str = ""  # a real title's runner-up system, where it plausibly straddles two
+
+    @property
+    def real(self) -> bool:
+        """Whether the text is a real published title (not written for this project)."""
+        return self.style == REAL_STYLE
 
 
 def load(path: Path = CORPUS) -> list[Row]:
@@ -47,6 +56,19 @@ def load(path: Path = CORPUS) -> list[Row]:
                 r.get("group") or r["text"], r.get("provenance") or WRITTEN)
             for r in reader
         ]
+
+
+def load_real(path: Path = REAL) -> list[Row]:
+    """Real titles (text, system, alt, source): grouped by their source page, so a page never spans folds."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [Row(r["text"], r["system"], REAL_STYLE, r["source"], r["source"], r.get("alt") or "")
+                for r in reader]
+
+
+def training_rows(dev: bool = True) -> list[Row]:
+    """What the shipped classifier learns from: the written corpus, the gathered real titles and (dev) the dev half."""
+    return load() + load_real() + (load_real(REAL_DEV) if dev else [])
 
 
 def correction_row(text: str, system: str) -> Row:

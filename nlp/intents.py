@@ -138,7 +138,10 @@ def _describes(text: str, core: str) -> bool:
     if len(core) < 8:
         return False
     verbs = _data()["describe_verbs"]
-    return any(v in core for v in verbs) or (len(core) >= 12 and extract_benefit(text) is not None)
+    if any(v in core for v in verbs):
+        return True
+    benefit = extract_benefit(text) if len(core) >= 12 else None
+    return benefit is not None and benefit.kind == "amount"
 
 
 def _unit_bind(text: str, core: str) -> Understanding | None:

@@ -68,8 +68,9 @@ def _figures(model: classifier.SystemModel, corrections: list[Row], folds: int,
     if folds < 2:
         return Figures(fixed, None, None, None)
     rows = corpus.load()
-    guess, sure = evaluation.cross_validate(rows, folds=folds, extra=trained_with)
-    scores = evaluation.score([r.system for r in rows], list(guess), sure)
+    real = corpus.load_real() + corpus.load_real(corpus.REAL_DEV)
+    guess, sure = evaluation.cross_validate(rows, folds=folds, extra=[*trained_with, *real])
+    scores = evaluation.score(rows, guess, sure)
     return Figures(fixed, scores.accuracy, scores.sure_accuracy, scores.unsure_rate)
 
 
@@ -84,7 +85,7 @@ def retrain(corrections: Iterable[tuple[str, str]], *, directory: Path | None = 
     directory = RUNTIME.model_dir if directory is None else directory
     rows, ignored = corpus.correction_rows(corrections)
     current = store.load_or_train(directory)
-    training = corpus.load() + rows
+    training = corpus.training_rows() + rows
     after = store.Stored(classifier.fit(training), store.model_key(training), rows)
     saved = directory if save and directory is not None and store.keep(after, directory) else None
     RUNTIME.set_model(after.model)

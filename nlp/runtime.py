@@ -1,7 +1,7 @@
 """The process's system classifier: loaded once, lazily, from the directory the application names.
 
-Nothing is loaded at import time. ``warm()`` (called at worker start) loads the jieba
-dictionary and the classifier; any function that needs them before that loads them itself,
+Nothing is loaded at import time. ``warm()`` (called at worker start) loads the classifier
+(and the jieba dictionary when the classifier's features use words); any function that needs them before that loads them itself,
 and a lock makes sure two threads never load twice. Where the classifier comes from is
 ``nlp/store.py``'s business; which cache directory to use is the caller's (bot/config.py
 reads it from the environment and passes it to ``configure``). Without one, the model
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nlp import store
 from nlp.classifier import Classification, SystemModel
+from nlp.resources import model_settings
 from nlp.words import TOKENIZER
 
 
@@ -61,10 +62,11 @@ def configure(model_dir: Path | None) -> None:
 
 
 def warm(model_dir: Path | None = None) -> None:
-    """Load the jieba dictionary and the classifier now (from model_dir when given)."""
+    """Load the classifier now (from model_dir when given), and jieba when the classifier uses words."""
     if model_dir is not None:
         configure(model_dir)
-    TOKENIZER.get()
+    if model_settings().get("words", True):
+        TOKENIZER.get()
     _ = RUNTIME.model
 
 

@@ -1,9 +1,15 @@
-"""Similar earlier projects: cosine over TF-IDF of character bigrams, synonyms unified.
+"""Similar earlier projects: how much of the shorter text the longer one says, over TF-IDF-weighted characters.
 
-Scores are in 0..1. The index keeps raw bigram counts and builds a sparse matrix lazily
-on the first search after additions, so adding 20,000 projects costs one build (well
-under a second) and each search is one sparse product. Document frequencies include the
-classifier corpus as background, so scores do not swing with the size of the index.
+A score is the share of the shorter text's weight (characters and character bigrams,
+synonyms unified, TF-IDF weighted) that the other text contains too. Containment, not
+cosine: a title and a long description of the same idea share most of the title, but a
+cosine is diluted by every word of the description (a real pair scored 0.28 by cosine,
+0.62 by containment; bench/nlp.md). Scores are in 0..1; warn at ``THRESHOLD``.
+
+The index keeps raw counts and builds sparse matrices lazily on the first search after
+additions, so adding 20,000 projects costs one build (well under a second) and each search
+is two sparse products. Document frequencies include the classifier corpus as background,
+so scores do not swing with the size of the index.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from typing import Any
 from nlp.resources import read_json
 from nlp.text import compact
 
-THRESHOLD = 0.55  # chosen on tests/nlp/similar_pairs.tsv, see bench/nlp.md
+THRESHOLD = 0.6  # the chat's and the coordinator's view's one value; chosen on tests/nlp/similar_pairs.tsv
+_MIN_CHARS = 4  # a shorter text scores less: containment alone would call "皮带" similar to every belt
 
 
 @lru_cache(maxsize=1)
@@ -30,13 +37,15 @@ def _synonyms() -> tuple[list[tuple[str, str]], frozenset[str]]:
 
 
 def bigrams(text: str) -> Counter[str]:
-    """Character bigrams of a text after unifying synonyms."""
+    """Characters (prefixed "1") and character bigrams of a text after unifying synonyms."""
     clean = compact(text).lower()
     pairs, stop = _synonyms()
     for old, new in pairs:
         if old in clean:
             clean = clean.replace(old, new)
-    return Counter(g for g in (clean[i:i + 2] for i in range(len(clean) - 1)) if g not in stop)
+    grams = Counter(g for g in (clean[i:i + 2] for i in range(len(clean) - 1)) if g not in stop)
+    grams.update("1" + ch for ch in clean)
+    return grams
 
 
 @lru_cache(maxsize=1)
@@ -61,9 +70,13 @@ class SimilarIndex:
         self._rows: dict[str, int] = {}
         self._grams: list[Counter[str]] = []
         self._lock = threading.Lock()
-        self._matrix: Any = None
+        self._matrix: Any = None  # projects × grams, TF-IDF weights
+        self._presence: Any = None  # projects × grams, 1 where present
+        self._totals: Any = None  # each project's total weight
+        self._chars: Any = None  # each project's length in characters
         self._vocab: dict[str, int] = {}
         self._idf: Any = None
+        self._max_idf = 1.0
         for key, text in items:
             self.add(key, text)
 
@@ -84,7 +97,7 @@ class SimilarIndex:
             self._matrix = None
 
     def _build(self) -> None:
-        """Build the normalised sparse matrix of all projects."""
+        """Build the sparse weight and presence matrices of all projects."""
         import numpy as np
         from scipy.sparse import csr_matrix
 
@@ -101,25 +114,30 @@ class SimilarIndex:
                 rows.append(r)
                 cols.append(vocab[g])
                 vals.append(1.0 + math.log(c))
-        matrix = csr_matrix((vals, (rows, cols)), shape=(len(self._grams), len(vocab)))
-        matrix = matrix.multiply(idf).tocsr()
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        self._matrix = csr_matrix(matrix.multiply(1.0 / norms[:, None]))
-        self._vocab, self._idf = vocab, idf
+        shape = (len(self._grams), len(vocab))
+        weights = csr_matrix(csr_matrix((vals, (rows, cols)), shape=shape).multiply(idf))
+        self._matrix = weights
+        self._presence = csr_matrix((np.ones(len(vals)), (rows, cols)), shape=shape)
+        self._totals = np.asarray(weights.sum(axis=1)).ravel()
+        self._chars = np.array([_chars(grams) for grams in self._grams], dtype=float)
+        self._vocab, self._idf, self._max_idf = vocab, idf, math.log(1 + n_docs) + 1.0
 
-    def _vector(self, text: str) -> Any:
-        """The normalised dense query vector over the index vocabulary (None if empty)."""
+    def _query(self, text: str) -> tuple[Any, Any, float, int] | None:
+        """Weights and presence of a query over the vocabulary, its total weight and length (None if empty)."""
         import numpy as np
 
-        grams = [(self._vocab[g], c) for g, c in bigrams(text).items() if g in self._vocab]
+        grams = bigrams(text)
         if not grams:
             return None
-        idx = np.array([i for i, _ in grams])
-        vals = np.array([1.0 + math.log(c) for _, c in grams]) * self._idf[idx]
-        query = np.zeros(len(self._vocab))
-        query[idx] = vals / np.linalg.norm(vals)
-        return query
+        weights, presence = np.zeros(len(self._vocab)), np.zeros(len(self._vocab))
+        total = 0.0
+        for g, c in grams.items():
+            i = self._vocab.get(g)
+            weight = (1.0 + math.log(c)) * (self._idf[i] if i is not None else self._max_idf)
+            total += weight  # a gram no project has still counts in the query's own weight
+            if i is not None:
+                weights[i], presence[i] = weight, 1.0
+        return weights, presence, total, _chars(grams)
 
     def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """The most similar projects as (key, score in 0..1), best first."""
@@ -130,12 +148,23 @@ class SimilarIndex:
                 return []
             if self._matrix is None:
                 self._build()
-            matrix, keys = self._matrix, list(self._keys)
-            query = self._vector(text)
+            matrix, presence, totals, chars, keys = self._matrix, self._presence, self._totals, self._chars, list(self._keys)
+            query = self._query(text)
         if query is None:
             return []
-        scores = matrix @ query
+        weights, present, total, length = query
+        query_in_doc = (presence @ weights) / total
+        doc_in_query = (matrix @ present) / np.maximum(totals, 1e-9)
+        shorter_is_query = total <= totals
+        scores = np.where(shorter_is_query, query_in_doc, doc_in_query)
+        short_chars = np.where(shorter_is_query, length, chars)
+        scores = scores * np.minimum(1.0, short_chars / _MIN_CHARS)
         limit = min(limit, len(scores))
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top])]
         return [(keys[i], round(float(min(scores[i], 1.0)), 4)) for i in top if scores[i] > 0]
+
+
+def _chars(grams: Counter[str]) -> int:
+    """How many characters a text had (its single-character grams)."""
+    return sum(c for g, c in grams.items() if g.startswith("1"))

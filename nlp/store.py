@@ -35,7 +35,8 @@ PACKAGE = Path(__file__).resolve().parent
 ARRAYS, META = "classifier.npz", "classifier.json"
 FORMAT = 1  # bump when the layout of the two files changes
 # The code and data a fitted model depends on; editing any of them makes a new key.
-_INPUTS = ("classifier.py", "features.py", "words.py", "text.py", "data/model.json", "data/userdict.txt")
+_INPUTS = ("classifier.py", "features.py", "words.py", "text.py", "data/model.json", "data/userdict.txt",
+           "data/system_terms.json")
 _ARRAY_NAMES = ("idf", "coef", "intercept", "specific")
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def load_or_train(directory: Path | None) -> Stored:
     """
     cached = read(directory) if directory is not None else None
     corrections = cached.corrections if cached else []
-    rows = corpus.load() + corrections
+    rows = corpus.training_rows() + corrections
     key = model_key(rows)
     if cached and cached.key == key:
         log.info("system classifier loaded from %s", directory)

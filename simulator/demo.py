@@ -18,6 +18,7 @@ import nlp
 from bot import create_app
 from bot.background import BackgroundWork
 from bot.command_setup import database, settings_or_exit
+from bot.replay import Replayer
 from bot.config import PROJECT_ROOT, ConfigError, environment_values, load_settings
 from models.base import utcnow
 from models.migrate import schema_problem, upgrade
@@ -28,7 +29,7 @@ from simulator.sandbox import serve_sandbox, start_sandbox_thread
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
-from bot.extensions import database_of, similar_projects_of
+from bot.extensions import database_of, gateway_of, similar_projects_of
 
 #: Settings the demo uses when the environment gives none: nothing here is secret.
 DEMO_SETTINGS = {
@@ -109,6 +110,7 @@ def serve_command(host: str, port: int) -> None:
     if problem:
         raise click.ClickException(problem)
     similar_projects_of(app).warm_in_background(database_of(app).transaction)
+    Replayer(gateway_of(app)).start()  # messages kept while the database was away
     app.run(host=host, port=port, threaded=True)
 
 

@@ -62,7 +62,9 @@ def _before() -> Response | None:
     if state.is_down():
         return Response("503 Service Unavailable", status=503, mimetype="text/plain")
     stall = state.take_rule("stall", request.path)
-    if stall:
+    if stall and stall.after:
+        g.late_answer = stall.seconds  # handled now, answered late (see _record)
+    elif stall:
         time.sleep(stall.seconds)
     failure = state.take_rule("fail", request.path)
     if failure:
@@ -91,6 +93,8 @@ def _record(response: Response) -> Response:
         "response": answer, "openid": openid or request.args.get("openid"),
     })
     logger.debug("sandbox call %s %s %s -> %s", seq, request.method, request.path, response.status_code)
+    if getattr(g, "late_answer", 0):
+        time.sleep(g.late_answer)
     return response
 
 

@@ -43,7 +43,8 @@ def _rule_from_body(kind: str) -> Rule | str:
     if count < 1 or not 0 <= seconds <= 3600 or (kind == "fail" and errcode == 0):
         return "count must be >= 1, seconds within 0..3600 and errcode non-zero"
     path = body.get("path")
-    return Rule(count=count, path=str(path) if path else None, errcode=errcode, seconds=seconds)
+    return Rule(count=count, path=str(path) if path else None, errcode=errcode, seconds=seconds,
+                after=kind == "stall" and bool(body.get("after")))
 
 
 @control.get("/calls")
@@ -63,7 +64,11 @@ def calls() -> Response:
 @control.post("/fail")
 @control.post("/stall")
 def add_fault() -> Response:
-    """Make the next N matching API calls fail with an errcode (/fail) or sleep first (/stall)."""
+    """Make the next N matching API calls fail with an errcode (/fail) or sleep first (/stall).
+
+    `{"after": true}` on /stall handles the call at once and sleeps before answering: the message
+    is delivered and the answer comes after the client's timeout.
+    """
     kind = request.path.rsplit("/", 1)[-1]
     rule = _rule_from_body(kind)
     if isinstance(rule, str):

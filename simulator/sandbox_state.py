@@ -30,9 +30,17 @@ ERRMSG: dict[int, str] = {
     40163: "code been used",
     41001: "access_token missing",
     42001: "access_token expired",
+    40014: "invalid access_token",
+    40164: "invalid ip, not in whitelist",
     43004: "require subscribe",
+    43101: "user refuse to accept the msg",
     44002: "empty post data",
+    45002: "content size out of limit",
     45009: "reach max api daily quota limit",
+    45011: "api minute-quota reach limit, must slower, retry next minute",
+    45015: "response out of time limit or subscription is canceled",
+    45047: "out of response count limit",
+    48001: "api unauthorized",
     46003: "menu no exist",
     47001: "data format error",
 }
@@ -90,6 +98,7 @@ class Rule:
     path: str | None = None
     errcode: int = 0
     seconds: float = 0.0
+    after: bool = False  # a stall after the call was handled: the answer comes late, the effect happened
 
     def matches(self, path: str) -> bool:
         """Whether a call to `path` is affected (no path: every API call except the token ones)."""

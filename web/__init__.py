@@ -3,6 +3,18 @@
 One blueprint per area (flaskr style), registered by `init_app`. Every page gets the request's
 database session from `web.state.db_session`, its rules from `models/`, and its words from a
 template (`templates/_labels.html` holds the labels that Python code refers to by code).
+
+Adding an area: a module here with a `blueprint`, listed in `init_app`; its templates under
+`templates/<area>/` extending `base_staff.html` (desktop) or `base_phone.html` (inside WeChat);
+its menu entry in `templates/_nav.html`. Guard pages with `web.access.roles_required` and look
+things up with `project_or_404` / `unit_or_404` (lists: `models.account_access.project_scope`);
+call the operation in `models/`, which records the change with `models.audit.record(…,
+actor_of(current_account()), …)`, then `web.state.commit()`. Forms are FlaskForms (CSRF
+included; htmx requests send the token as X-CSRFToken from the base template); an API
+blueprint that authenticates with tokens instead of cookies is exempted with `csrf.exempt`.
+A page's own script needs `nonce="{{ csp_nonce() }}"` or a file under `static/`. Tests:
+`tests/web/conftest.py` has `accounts`, `auth` (sign in through the real form), `live_server`
+and `page` (Chromium).
 """
 from __future__ import annotations
 

@@ -4,10 +4,13 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from bot.database import Database, WriteGate, WriteLockTimeout
+from bot.replay import Replayer
+from models.outbox import OutboundMessage
 from handlers import texts
+from bot.extensions import gateway_of
 
 
 def test_threads_of_one_process_write_one_at_a_time(tmp_path):
@@ -67,15 +70,21 @@ def test_only_sqlite_files_get_a_lock_file(tmp_path):
     assert Database("postgresql://u@127.0.0.1:1/x").write_gate is None
 
 
-def test_a_writer_that_waits_too_long_gets_try_again_not_a_500(app, wechat, db):
+def test_a_writer_that_waits_too_long_is_kept_and_answered_later_not_a_500(app, wechat, db):
     if db.write_gate is None:
         pytest.skip("PostgreSQL has row locks, not a write gate")
     db.write_gate.timeout = 0.2
     other_process = WriteGate(db.write_gate.lock_path)
     with other_process.held():
         answer = wechat.post(wechat.follower.text("你好"))
-    assert answer.status == 200 and answer.text == texts.TRY_AGAIN
-    assert "申报" in wechat.post(wechat.follower.text("你好")).text
+    assert answer.status == 200 and answer.text == texts.SPOOLED
+    db.outage.probe_every = 0.0  # no need to wait a second for the next try
+    assert Replayer(gateway_of(app)).run_once() == 1
+    with db.sessions() as session:
+        (reply,) = session.scalars(select(OutboundMessage.payload)).all()
+    assert "申报" in reply["text"]  # the welcome, queued as a customer-service text
+    later = wechat.post(wechat.follower.text("你好")).text  # answered at once again
+    assert later and later not in (texts.SPOOLED, texts.TRY_AGAIN)
 
 
 def _backend_pid(db) -> int:

@@ -2,22 +2,25 @@
 
 Fifty workers confirm their projects at the same moment, five times over on PostgreSQL (twice on
 SQLite, whose write gate runs one writer at a time anyway): every project is submitted once,
-with a distinct number and no gap.
+with a distinct number and no gap. Then the database path stops for ten seconds in the middle of
+ten chats (PostgreSQL: a TCP proxy the test stalls; SQLite: its write lock held elsewhere).
 """
 from __future__ import annotations
 
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import make_url, select
 
-from bot.database import Database
+from bot.database import Database, WriteGate
 from simulator.follower import SimulatedFollower
 from simulator.sandbox import SandboxHandle, start_sandbox_thread
 from handlers import texts
@@ -36,9 +39,17 @@ WORKERS = 50
 #: Bursts per backend: SQLite queues every writer, so two show it; PostgreSQL is where they race.
 BURSTS = {"sqlite": 2, "postgresql": 5}
 NUMBER = re.compile(r"\d{4}-\d{4}")
+SIMILAR_WARNING = texts.SIMILAR_FOUND.split("{", 1)[0]
 EQUIPMENT = ("皮带机清扫器", "液压支架立柱", "刮板输送机链轮", "乳化液泵站", "局部通风机", "瓦斯抽采管路", "掘进机截割头",
              "锚杆钻机", "单轨吊", "绞车制动器")
 SURNAMES, GIVEN = "张王李赵刘陈杨黄周吴", "一二三四五六七八九十"
+TITLES = ("刮板机链条张紧器", "皮带机防跑偏装置", "液压支架护帮板", "局扇自动切换装置", "绞车防跑车装置")
+#: Five projects unlike each other and unlike the bursts' (so no similar-projects warning comes first).
+DISTINCT = ("掘进队的风镐钎杆老是断，我们给钎杆尾部加了缓冲套，一年省八万元",
+            "主井提升机的制动闸瓦磨损快，换成了新型复合材料闸瓦，一年省五万元",
+            "通风队把井下两道风门改成联锁，再不会同时打开漏风，一年节约六万元",
+            "选煤厂压滤机的滤布改成高压水自动冲洗，不用人工刷了，一年节约四万元",
+            "食堂蒸饭车加装了定时控制器，蒸好自动断电不再空烧，一年省电两万元")
 
 
 @dataclass
@@ -109,9 +120,9 @@ def describe(index: int) -> str:
             f"现在加了第{index + 1}套保护，一年省{index % 9 + 2}万多")
 
 
-def at_summary(wechat: HttpWeChat, index: int) -> str:
+def at_summary(wechat: HttpWeChat, index: int, description: str | None = None) -> str:
     """Describe the project and answer what the form asks until it shows the summary; return the summary."""
-    reply = wechat.send_text(describe(index)).text
+    reply = wechat.send_text(description or describe(index)).text
     answers = {texts.ASK_TITLE: f"{index + 1}号{EQUIPMENT[index % len(EQUIPMENT)]}改进",
                texts.ASK_SYSTEM: "4", texts.ASK_BENEFIT: "每年节约3万元", texts.ASK_CATEGORY: "3"}
     for _ in range(6):
@@ -165,3 +176,78 @@ def test_fifty_workers_confirming_at_once_all_get_distinct_numbers_without_gaps(
     assert numbers == [f"{year}-{i:04d}" for i in range(1, WORKERS * bursts + 1)]  # distinct, no gap
     assert all(NUMBER.search(told[openid]).group() == number for openid, number, _ in rows)  # each told his own
     assert most_deliveries <= 4
+
+
+def stop_database(day: DeadlineDay) -> Callable[[], None]:
+    """Make the server's database unreachable (PostgreSQL: stall the TCP path; SQLite: hold its write lock)."""
+    if day.proxy is not None:
+        day.proxy.stall()
+        return day.proxy.resume
+    held = WriteGate(Path(make_url(day.db.url).database + ".writelock"), timeout=30).held()
+    held.__enter__()
+    return lambda: held.__exit__(None, None, None)
+
+
+def customer_service_texts(day: DeadlineDay, openid: str) -> list[str]:
+    """The customer-service texts the sandbox delivered to a follower."""
+    calls = requests.get(f"{day.sandbox.url}/_sandbox/calls", params={"path": "/cgi-bin/message/custom/send",
+                                                                      "openid": openid}, timeout=5).json()["calls"]
+    return [c["body"]["text"]["content"] for c in calls if c["response"].get("errcode") == 0]
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    """Poll every half second until the condition holds or time is up."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return condition()
+
+
+def test_a_ten_second_database_stall_mid_chat_loses_nothing(deadline_day: DeadlineDay) -> None:
+    """Ten workers mid-chat when the database path stops for 10 s: each is answered within WeChat's wait, the
+    service answers again soon after, and each message is handled once, its answer sent as a customer-service text."""
+    day = deadline_day
+    openids = bound_workers(day, "o_stall", 10)
+    wechats = [day.follower(o) for o in openids]
+    for i, wechat in enumerate(wechats[:5]):  # five at the summary, about to confirm
+        at_summary(wechat, 1000 + i, DISTINCT[i])
+    for wechat in wechats[5:]:  # five just asked for their project's name
+        assert texts.ASK_TITLE in wechat.send_text("我要申报").text
+    resume = stop_database(day)
+    stopped = time.monotonic()
+    try:
+        with ThreadPoolExecutor(10) as pool:
+            sent = ["确认"] * 5 + list(TITLES)
+            during = list(pool.map(HttpWeChat.send_text, wechats, sent))
+            health = requests.get(f"{day.server.url}/healthz", timeout=15).status_code
+    finally:
+        time.sleep(max(0.0, 10 - (time.monotonic() - stopped)))
+        resume()
+    assert [d.text for d in during] == [texts.SPOOLED] * 10, day.server.log()
+    assert all(d.deliveries == 1 and d.seconds < 5 for d in during)  # answered within WeChat's wait
+    assert health == (503 if day.proxy is not None else 200)  # SQLite still reads; only its writer is held
+    newcomer = day.follower("o_after_the_stall")
+    back = time.monotonic()
+    assert wait_until(lambda: newcomer.send_text("帮助").text not in ("", texts.SPOOLED, texts.TRY_AGAIN), 30)
+    assert time.monotonic() - back < 30 and day.server.healthy()
+    assert wait_until(lambda: all(customer_service_texts(day, o) for o in openids), 30), day.server.log()
+    with day.db.sessions() as session:
+        projects = {o: (status, number, title) for o, status, number, title in session.execute(
+            select(Worker.openid, Project.status, Project.number, Project.title)
+            .join(Project, Project.worker_id == Worker.id).where(Worker.openid.in_(openids)))}
+    for wechat, words in zip(wechats, sent):
+        openid = wechat.follower.openid
+        (answer,) = customer_service_texts(day, openid)  # one answer each, once
+        status, number, title = projects[openid]
+        if words != "确认":
+            assert status == "draft" and title == words and texts.ASK_DESCRIPTION in answer
+        elif answer.startswith(SIMILAR_WARNING):  # the first yes heard what a first yes hears: similar projects
+            assert status == "draft"
+            assert NUMBER.search(wechat.send_text("确认").text)  # and the second submits, as always
+        else:
+            assert status == "submitted" and number in answer, answer
+    with day.db.sessions() as session:
+        assert set(session.scalars(select(Project.status).join(Worker, Project.worker_id == Worker.id)
+                                   .where(Worker.openid.in_(openids[:5])))) == {"submitted"}

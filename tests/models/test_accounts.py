@@ -38,6 +38,17 @@ def test_each_role_gets_the_scope_it_needs(db, demo):
         assert session.scalar(select(AuditEntry.id).where(AuditEntry.action != "account.create")) is None
 
 
+def test_passwords_are_stored_at_full_cost_outside_the_tests(db, monkeypatch):
+    from models import accounts
+    from tests.conftest import FULL_COST_PASSWORDS
+
+    assert FULL_COST_PASSWORDS == "scrypt:32768:8:1"
+    monkeypatch.setattr(accounts, "PASSWORD_METHOD", FULL_COST_PASSWORDS)
+    with db.transaction() as session:
+        account = make(session)
+        assert account.password_hash.startswith("scrypt:32768:8:1$") and check_password(account, "long-enough")
+
+
 def test_usernames_are_one_account_whatever_the_case(db):
     with db.transaction() as session:
         make(session, "Wang")

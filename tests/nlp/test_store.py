@@ -55,8 +55,8 @@ def test_a_stale_cache_is_retrained_with_its_corrections(model: classifier.Syste
     fits: list[int] = []
     monkeypatch.setattr(classifier, "fit", lambda rows: fits.append(len(rows)) or model)  # the rows, not the fit
     loaded = store.load_or_train(tmp_path)
-    assert fits == [len(corpus.load()) + 1]
-    assert loaded.key == store.model_key(corpus.load() + fix) == store.read(tmp_path).key  # type: ignore[union-attr]
+    assert fits == [len(corpus.training_rows()) + 1]
+    assert loaded.key == store.model_key(corpus.training_rows() + fix) == store.read(tmp_path).key  # type: ignore[union-attr]
     assert store.load_or_train(tmp_path).key == loaded.key and len(fits) == 1  # now current: loaded, not fitted
 
 
@@ -94,7 +94,7 @@ def test_shipped_model_is_current_and_small() -> None:
     """nlp/data holds the model for today's corpus and code; run `python -m nlp build-model` if not."""
     shipped = store.read(store.SHIPPED_DIR)
     assert shipped is not None, "no model in nlp/data: run `python -m nlp build-model`"
-    assert shipped.key == store.model_key(corpus.load()), "stale: run `python -m nlp build-model`"
+    assert shipped.key == store.model_key(corpus.training_rows()), "stale: run `python -m nlp build-model`"
     assert shipped.corrections == []
     size = sum((store.SHIPPED_DIR / n).stat().st_size for n in (store.ARRAYS, store.META))
     assert size < 2_000_000
