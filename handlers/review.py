@@ -11,7 +11,7 @@ from models.corrections import correct_system
 from models.drafts import trimmed
 from models.errors import InvalidTransition, NotAllowed
 from models.listing import project_by_id
-from models.project import ProjectStatus, System
+from models.project import Project, ProjectStatus, System
 from models.round import round_for
 from models.stats import count_pending, pending_projects
 from models.workflow import approve, return_for_changes
@@ -66,11 +66,16 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
         t.mem.returning = project.id
         t.say(texts.ASK_RETURN_REASON.format(number=project.number))
         return State.ask_return_reason
+    return _decide(t, to, project, reason or "")
+
+
+def _decide(t: Turn, to: ProjectStatus, project: Project, reason: str) -> State:
+    """Approve or return the project (the author's notice is queued by the operation) and say so."""
     try:
         if to == ProjectStatus.unit_approved:
             approve(t.session, project, t.worker, t.now)
         else:
-            return_for_changes(t.session, project, t.worker, t.now, reason or "")
+            return_for_changes(t.session, project, t.worker, t.now, reason)
     except NotAllowed:
         t.say(texts.NOT_YOUR_UNIT.format(number=project.number))
         return State.idle
