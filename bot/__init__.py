@@ -9,12 +9,14 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 import nlp
+from bot import extensions, gateway
 from bot.config import Settings, load_settings
 from bot.database import Database
+from bot.spool import make_spool
 from handlers import Context, Incoming, Reply, dispatch
 from handlers.similar import SimilarProjects
+from models.clock import utcnow
 from models.membership import UnitNames
-from models.base import utcnow
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -32,7 +34,7 @@ def register_settings(app: Flask, config: Mapping[str, object] | None) -> Settin
     """Load settings (raising ConfigError with one clear line) and keep them on the app."""
     settings = load_settings(config)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_body_bytes)
-    app.extensions["settings"] = settings
+    extensions.keep(app, settings)
     return settings
 
 
@@ -41,7 +43,7 @@ def register_database(app: Flask, settings: Settings) -> Database:
     if settings.database_url.startswith("sqlite"):
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url, statement_timeout=settings.database_timeout)
-    app.extensions["db"] = db
+    extensions.keep(app, db)
     return db
 
 
@@ -62,14 +64,13 @@ def handle_message(session: Session, incoming: Incoming, similar: SimilarProject
 
 def register_gateway(app: Flask, settings: Settings, db: Database) -> None:
     """Mount `/wechat`, with the spool that keeps messages while the database cannot answer."""
-    from bot import gateway
-    from bot.spool import make_spool
-
     similar, unit_names = SimilarProjects(), UnitNames()
-    app.extensions["similar_projects"] = similar
+    extensions.keep(app, similar)
     handler = partial(handle_message, similar=similar, unit_names=unit_names,
                       stale_after=timedelta(seconds=settings.stale_message_seconds))
-    gateway.init_app(app, gateway.Gateway(settings=settings, db=db, handler=handler, spool=make_spool(settings)))
+    wechat = gateway.Gateway(settings=settings, db=db, handler=handler, spool=make_spool(settings))
+    extensions.keep(app, wechat)
+    gateway.init_app(app, wechat)
 
 
 def register_web(app: Flask, settings: Settings, db: Database) -> None:

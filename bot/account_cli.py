@@ -29,7 +29,8 @@ def refused(error: InvalidField) -> click.ClickException:
 @click.command("create-user")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice([r.value for r in AccountRole]))
-@click.option("--unit", "unit_id", type=int, default=None, help="Unit id: a coordinator's unit, a reviewer's enterprise.")
+@click.option("--unit", "unit_id", type=int, default=None,
+              help="Unit id: a coordinator's unit, a reviewer's enterprise.")
 @click.option("--system", "systems", multiple=True, type=click.Choice([s.value for s in System]),
               help="A reviewer's professional system (repeatable).")
 @click.option("--name", default=None, help="The person's name as pages show it (default: the username).")

@@ -17,6 +17,7 @@ from bot.media import fetch_pending_attachments
 from bot.replay import Replayer
 from bot.sender import Sender
 from bot.wechat_api import make_wechat_client
+from bot.extensions import database_of, gateway_of, settings_of
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,11 @@ class BackgroundWork:
 
     def __init__(self, app: Flask) -> None:
         """Prepare a sender and an API client for the app's settings and database."""
-        self.settings = app.extensions["settings"]
-        self.db = app.extensions["db"]
+        self.settings = settings_of(app)
+        self.db = database_of(app)
         self.sender = Sender(self.settings, self.db)
         self.client = make_wechat_client(self.settings, self.db)
-        self.replayer = Replayer(app.extensions["wechat_gateway"])
+        self.replayer = Replayer(gateway_of(app))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from dotenv import dotenv_values
 
@@ -45,10 +46,10 @@ class Settings:
     reminder_submission_days: tuple[int, ...] = (7, 3, 1)  # REMINDER_SUBMISSION_DAYS, e.g. "7,3,1"
     reminder_review_days: tuple[int, ...] = (3, 1)  # REMINDER_REVIEW_DAYS
     reminder_draft_days: tuple[int, ...] = (3, 1)  # REMINDER_DRAFT_DAYS
-    database_timeout: float = 3.0  # DATABASE_TIMEOUT_SECONDS: a message waits this long for the database, then is spooled
-    stale_message_seconds: float = 180.0  # STALE_MESSAGE_SECONDS: older than this, a message confirms nothing by itself
-    spool_path: Path | None = None  # SPOOL_PATH: the local spool file (default instance/spool.sqlite3; unused with Redis)
     nlp_model_dir: Path | None = None  # NLP_MODEL_DIR: the classifier retrained with corrections (instance/nlp-model)
+    database_timeout: float = 3.0  # DATABASE_TIMEOUT_SECONDS: a message waits this long for the database, then spools
+    stale_message_seconds: float = 180.0  # STALE_MESSAGE_SECONDS: older than this, a message confirms nothing itself
+    spool_path: Path | None = None  # SPOOL_PATH: the local spool (default instance/spool.sqlite3; unused with Redis)
 
     @property
     def safe_mode(self) -> bool:
@@ -98,9 +99,20 @@ def load_settings(overrides: Mapping[str, object] | None = None,
     )
 
 
-def _outage_settings(values: Mapping[str, object]) -> dict[str, object]:
+def _web_settings(values: Mapping[str, object]) -> dict[str, Any]:
+    """Read how the web pages are reached: proxies in front, and whether only over HTTPS."""
+    hops = str(values.get("WEB_PROXY_HOPS") or "0")
+    if not hops.isdigit():
+        raise ConfigError(f"WEB_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
+    secure = str(values.get("WEB_SECURE_COOKIES") or "").lower()
+    https = str(values.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    return {"web_proxy_hops": int(hops),
+            "web_secure_cookies": secure in ("1", "true", "yes") if secure else https}
+
+
+def _outage_settings(values: Mapping[str, object]) -> dict[str, Any]:
     """Read how long a message waits for the database and when it counts as stale."""
-    numbers = {}
+    numbers: dict[str, float] = {}
     for name, key, low, high, why in (
             ("database_timeout", "DATABASE_TIMEOUT_SECONDS", 0.5, 4.5, "WeChat waits 5 s for a reply"),
             ("stale_message_seconds", "STALE_MESSAGE_SECONDS", 30.0, 86400.0, "WeChat retries for 15 s")):
@@ -115,29 +127,18 @@ def _outage_settings(values: Mapping[str, object]) -> dict[str, object]:
     return numbers
 
 
-def _web_settings(values: Mapping[str, object]) -> dict[str, object]:
-    """Read how the web pages are reached: proxies in front, and whether only over HTTPS."""
-    hops = str(values.get("WEB_PROXY_HOPS") or "0")
-    if not hops.isdigit():
-        raise ConfigError(f"WEB_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
-    secure = str(values.get("WEB_SECURE_COOKIES") or "").lower()
-    https = str(values.get("PUBLIC_BASE_URL") or "").startswith("https://")
-    return {"web_proxy_hops": int(hops),
-            "web_secure_cookies": secure in ("1", "true", "yes") if secure else https}
-
-
 def _days(value: object, default: tuple[int, ...]) -> tuple[int, ...]:
     """Parse "7,3,1" (or a sequence) into a tuple of whole days."""
     if value is None or value == "":
         return default
-    items = value.split(",") if isinstance(value, str) else value
+    items: Iterable[object] = value.split(",") if isinstance(value, str) else cast(Iterable[object], value)
     try:
-        return tuple(sorted({int(str(item).strip()) for item in items}, reverse=True))  # type: ignore[union-attr]
+        return tuple(sorted({int(str(item).strip()) for item in items}, reverse=True))
     except ValueError:
         raise ConfigError(f"reminder days must be whole numbers separated by commas, not {value!r}") from None
 
 
-def _push_settings(values: Mapping[str, object]) -> dict[str, object]:
+def _push_settings(values: Mapping[str, object]) -> dict[str, Any]:
     """Read the settings of pushes: templates, token mode, outbox rate, scheduler lease, reminder days."""
     templates = values.get("WECHAT_TEMPLATES") or None
     try:
@@ -158,3 +159,29 @@ def _push_settings(values: Mapping[str, object]) -> dict[str, object]:
             "reminder_submission_days": _days(values.get("REMINDER_SUBMISSION_DAYS"), (7, 3, 1)),
             "reminder_review_days": _days(values.get("REMINDER_REVIEW_DAYS"), (3, 1)),
             "reminder_draft_days": _days(values.get("REMINDER_DRAFT_DAYS"), (3, 1))}
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """How gunicorn serves the app: where it listens, how many workers and threads (BIND, WEB_CONCURRENCY, THREADS)."""
+
+    bind: str = "0.0.0.0:8000"
+    workers: int = 2
+    threads: int = 4
+
+
+def load_server_settings(environ: Mapping[str, str] | None = None, dotenv_path: Path | None = None) -> ServerSettings:
+    """Read gunicorn's settings from `.env` and the environment (none of them is required)."""
+    values = _merged(None, os.environ if environ is None else environ, dotenv_path)
+    try:
+        return ServerSettings(bind=str(values.get("BIND") or ServerSettings.bind),
+                              workers=int(str(values.get("WEB_CONCURRENCY") or ServerSettings.workers)),
+                              threads=int(str(values.get("THREADS") or ServerSettings.threads)))
+    except ValueError as exc:
+        raise ConfigError(f"WEB_CONCURRENCY and THREADS must be whole numbers: {exc}") from None
+
+
+def environment_values(names: Iterable[str]) -> dict[str, str]:
+    """The values of these settings in `.env` and the environment, for a tool that builds its own configuration."""
+    values = _merged(None, os.environ, None)
+    return {name: str(values[name]) for name in names if values.get(name)}

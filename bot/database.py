@@ -63,6 +63,7 @@ class WriteGate:
     def _file(self) -> int:
         """This process's descriptor of the lock file (a forked worker opens its own: flock is per open file)."""
         if self._fd_pid != os.getpid():
+            assert self.lock_path is not None  # only a file database has a lock file
             self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             self._fd_pid = os.getpid()
         return self._fd

@@ -194,6 +194,5 @@ def _keep(gw: Gateway, incoming: Incoming, plain: bytes, arrived: datetime, rend
 
 
 def init_app(app: Flask, gateway: Gateway) -> None:
-    """Put the endpoint in front of the application and keep its gateway on it."""
-    app.extensions["wechat_gateway"] = gateway
+    """Put the endpoint in front of the application (bot.extensions keeps the gateway on it)."""
     app.wsgi_app = WechatEndpoint(gateway, app.wsgi_app)  # type: ignore[method-assign]

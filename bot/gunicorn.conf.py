@@ -6,14 +6,15 @@ background thread, builds its similar-projects index from them (never in the mas
 connections must not cross a fork). Each worker also runs the spool replayer (bot/replay.py):
 messages kept during a database outage are handled once it answers again, one worker at a time.
 """
-import os
-
 import nlp
+from bot.config import load_server_settings
+from bot.extensions import database_of, gateway_of, similar_projects_of
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+_server = load_server_settings()  # BIND, WEB_CONCURRENCY, THREADS (bot/config.py reads the environment)
+bind = _server.bind
+workers = _server.workers
 worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "4"))
+threads = _server.threads
 preload_app = True
 timeout = 30
 accesslog = "-"
@@ -30,7 +31,7 @@ def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signatu
     from bot.replay import Replayer
     from bot.wsgi import app
 
-    db = app.extensions["db"]
+    db = database_of(app)
     db.engine.dispose(close=False)
-    app.extensions["similar_projects"].warm_in_background(db.transaction)
-    Replayer(app.extensions["wechat_gateway"]).start()
+    similar_projects_of(app).warm_in_background(db.transaction)
+    Replayer(gateway_of(app)).start()

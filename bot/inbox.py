@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import bindparam, select, text
-from sqlalchemy.orm import Session
 
 from bot.database import Database
 from bot.wechat_xml import dedup_key

@@ -59,7 +59,7 @@ def fetch_pending_attachments(db: Database, client: object, media_dir: Path, lim
             attachment = session.get(Attachment, attachment_id)
             if attachment is None or attachment.status != "pending":
                 continue
-            if result == "gone":
+            if isinstance(result, str):  # "gone": it will never be fetchable
                 attachment.status = "failed"
                 continue
             _store(media_dir, attachment, result)

@@ -150,7 +150,8 @@ def send_outbox_command(settle: bool, max_seconds: float | None, at_text: str | 
         waiting, due = sender.pending()
     click.echo(f"sent {report.sent}, retry later {report.retried}, undeliverable {report.undeliverable}, "
                f"held for quiet hours {report.deferred}, held for the worker {report.held}, failed {report.failed}, "
-               f"outcome unknown {report.unknown}" + (f"; paused: {report.stopped_by}" if report.stopped_by else ""))
+               f"outcome unknown {report.unknown}"
+               + (f"; paused: {report.stopped_by}" if report.stopped_by else ""))
     if waiting:
         later = due is not None and due > utcnow() + shift
         hint = f' (`python -m bot send-outbox --at "{local(due)}"` sends as of then)' if later else ""
@@ -173,8 +174,8 @@ def outbox_command(status: str | None, limit: int, requeue_ids: tuple[int, ...],
 
     with opened() as (_, db), db.transaction() as session:
         for message_id in requeue_ids:
-            row = requeue(session, message_id, utcnow())
-            click.echo(f"{message_id}: queued again" if row else f"{message_id}: no such message, or not settled")
+            requeued = requeue(session, message_id, utcnow())
+            click.echo(f"{message_id}: queued again" if requeued else f"{message_id}: no such message, or not settled")
         counts = status_counts(session)
         rows = [{"id": m.id, "key": m.key, "openid": m.openid, "kind": m.kind, "status": m.status,
                  "attempts": m.attempts, "pauses": m.pauses, "next_attempt": local(m.next_attempt_at),

@@ -11,7 +11,11 @@ It is the only background process in production, so it also downloads the photos
 (the same job the demo's BackgroundWork runs).
 
 APScheduler runs with its SQLAlchemy job store on the project's database, in its own process,
-never inside web workers. Several may be started: one holds a lease (in the database, or in
+never inside web workers. Only the daily reminder job lives in that store (its next run time is
+how a new leader knows whether the day's run happened); the frequent jobs (outbox, photos, the
+status sweep) run from memory with the process's own database handle, so the process keeps one
+engine. The stored job is found by name, so it reaches the same engine through `job_database`.
+Several may be started: one holds a lease (in the database, or in
 Redis when configured) and runs the jobs; the others stand by and take over once the lease
 expires, well within a minute of the first one dying.
 """
@@ -24,19 +28,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.background import fetch_photos
 from bot.config import Settings, load_settings
 from bot.database import Database
 from bot.sender import Sender, sender_name
 from bot.wechat_api import make_wechat_client
-from models.base import utcnow
+from models.clock import SHANGHAI, utcnow
 from models.lease import acquire_lease, next_run_time, release_lease
-from models.reminders import ReminderRules
-from models.clock import SHANGHAI
+from models.reminders import ReminderRules, remind
 
 logger = logging.getLogger(__name__)
 
@@ -65,43 +70,58 @@ def rules_from(settings: Settings, only_status: bool = False) -> ReminderRules:
                          review_days=settings.reminder_review_days, draft_days=settings.reminder_draft_days)
 
 
-def remind_job(config: Mapping[str, object] | None, shift: float, only_status: bool = False) -> int:
+#: The scheduler process's database handles by URL. The daily job is looked up by name from the
+#: job store and cannot be handed the process's objects, so `SchedulerProcess` leaves its handle
+#: here and the job reuses it: one engine per process, not one per run. Nothing else keeps state here.
+_PROCESS_DATABASES: dict[str, Database] = {}
+
+
+def job_database(url: str) -> Database:
+    """The process's database handle for a URL (made once, on a first run without a SchedulerProcess)."""
+    if url not in _PROCESS_DATABASES:
+        _PROCESS_DATABASES[url] = Database(url)
+    return _PROCESS_DATABASES[url]
+
+
+def run_reminders(settings: Settings, db: Database, shift: float, only_status: bool = False) -> int:
     """Evaluate the reminder rules now and queue what is due; return how many were new."""
-    from models.reminders import remind
+    with db.transaction() as session:
+        planned = remind(session, utcnow() + timedelta(seconds=shift), rules_from(settings, only_status))
+    new = sum(p.new for p in planned)
+    logger.info("reminders: %d due, %d new", len(planned), new)
+    return new
 
+
+def remind_job(config: Mapping[str, object] | None, shift: float, only_status: bool = False) -> int:
+    """The daily reminder run, as the job store names it: the rules as of now, on the process's database."""
     settings = load_settings(config)
-    db = Database(settings.database_url)
-    try:
-        with db.transaction() as session:
-            planned = remind(session, utcnow() + timedelta(seconds=shift), rules_from(settings, only_status))
-        new = sum(p.new for p in planned)
-        logger.info("reminders: %d due, %d new", len(planned), new)
-        return new
-    finally:
-        db.dispose()
+    return run_reminders(settings, job_database(settings.database_url), shift, only_status)
 
 
-def send_job(config: Mapping[str, object] | None, shift: float, max_seconds: float) -> int:
-    """Drain the outbox for a while; return how many messages were sent."""
-    settings = load_settings(config)
-    db = Database(settings.database_url)
-    try:
-        sender = Sender(settings, db, clock=lambda: utcnow() + timedelta(seconds=shift))
-        return sender.drain(max_seconds=max_seconds).sent
-    finally:
-        db.dispose()
+@dataclass
+class Jobs:
+    """The frequent jobs of one scheduler process, sharing its database handle, sender and API client."""
 
+    settings: Settings
+    db: Database
+    shift: float
 
-def fetch_job(config: Mapping[str, object] | None) -> int:
-    """Download the photos workers sent; return how many were stored."""
-    from bot.background import fetch_photos
+    def __post_init__(self) -> None:
+        """Build the sender and the API client once."""
+        self.sender = Sender(self.settings, self.db, clock=lambda: utcnow() + timedelta(seconds=self.shift))
+        self.client = make_wechat_client(self.settings, self.db)
 
-    settings = load_settings(config)
-    db = Database(settings.database_url)
-    try:
-        return fetch_photos(settings, db, make_wechat_client(settings, db))
-    finally:
-        db.dispose()
+    def status_sweep(self) -> int:
+        """Queue the notices of recent status changes that were not queued (the safety net)."""
+        return run_reminders(self.settings, self.db, self.shift, only_status=True)
+
+    def send(self, max_seconds: float) -> int:
+        """Drain the outbox for a while; return how many messages were sent."""
+        return self.sender.drain(max_seconds=max_seconds).sent
+
+    def fetch(self) -> int:
+        """Download the photos workers sent; return how many were stored."""
+        return fetch_photos(self.settings, self.db, self.client)
 
 
 def shifted_zone(shift: float) -> tzinfo:
@@ -130,25 +150,25 @@ def build_scheduler(db: Database, options: SchedulerOptions, config: Mapping[str
 
     With `catch_up` the daily reminder job runs once at start, then at its hour again.
     """
-    scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=db.engine)},
+    scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(engine=db.engine),
+                                               "process": MemoryJobStore()},
                                     job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
                                     timezone=SHANGHAI)
     plain = dict(config) if config is not None else None
     shift = options.time_shift_seconds
+    jobs = Jobs(load_settings(config), db, shift)
     remind_trigger: Any = (IntervalTrigger(seconds=options.remind_interval_seconds)
                            if options.remind_interval_seconds else CronTrigger(hour=options.remind_hour, minute=0,
                                                                                 timezone=shifted_zone(shift)))
     first_run = {"next_run_time": utcnow()} if catch_up else {}
     scheduler.add_job("bot.scheduler:remind_job", remind_trigger, id=REMIND_JOB, replace_existing=True,
                       kwargs={"config": plain, "shift": shift}, **first_run)
-    scheduler.add_job("bot.scheduler:remind_job", IntervalTrigger(minutes=options.status_sweep_minutes),
-                      id="status_sweep", replace_existing=True, kwargs={"config": plain, "shift": shift,
-                                                                        "only_status": True})
-    scheduler.add_job("bot.scheduler:send_job", IntervalTrigger(seconds=options.send_interval_seconds),
-                      id="send_outbox", replace_existing=True,
-                      kwargs={"config": plain, "shift": shift, "max_seconds": options.send_interval_seconds * 4})
-    scheduler.add_job("bot.scheduler:fetch_job", IntervalTrigger(seconds=options.fetch_interval_seconds),
-                      id="fetch_photos", replace_existing=True, kwargs={"config": plain})
+    scheduler.add_job(jobs.status_sweep, IntervalTrigger(minutes=options.status_sweep_minutes), id="status_sweep",
+                      jobstore="process")
+    scheduler.add_job(jobs.send, IntervalTrigger(seconds=options.send_interval_seconds), id="send_outbox",
+                      jobstore="process", kwargs={"max_seconds": options.send_interval_seconds * 4})
+    scheduler.add_job(jobs.fetch, IntervalTrigger(seconds=options.fetch_interval_seconds), id="fetch_photos",
+                      jobstore="process")
     return scheduler
 
 
@@ -189,7 +209,8 @@ class SchedulerProcess:
     scheduler: BackgroundScheduler | None = None
 
     def __post_init__(self) -> None:
-        """Choose the lease store: Redis when configured, else the database."""
+        """Choose the lease store (Redis when configured, else the database); the stored job shares our handle."""
+        _PROCESS_DATABASES[self.db.url] = self.db
         self.redis_lease = RedisLease(self.settings.redis_url, LEASE_NAME) if self.settings.redis_url else None
 
     def try_lease(self, now: datetime) -> bool:
@@ -245,6 +266,8 @@ class SchedulerProcess:
                 self.scheduler = None
             if release:
                 self.release()
+            if _PROCESS_DATABASES.get(self.db.url) is self.db:
+                del _PROCESS_DATABASES[self.db.url]
 
     def release(self) -> None:
         """Give the lease up so a standby takes over at once."""

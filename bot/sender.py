@@ -69,9 +69,9 @@ def template_message(templates: Mapping[str, object] | None, payload: Mapping[st
     entry = (templates or {}).get(str(payload.get("template")))
     if not entry:
         return None
-    spec = entry if isinstance(entry, Mapping) else {"id": entry}
+    spec: Mapping[str, Any] = entry if isinstance(entry, Mapping) else {"id": entry}
     data = payload.get("data") or {}
-    fields = spec.get("fields") or {name: name for name in data}
+    fields: Mapping[str, str] = spec.get("fields") or {name: name for name in data}
     values = {name: {"value": str(data.get(source, ""))} for name, source in fields.items()}
     return {"template_id": str(spec["id"]), "data": values, "url": payload.get("url")}
 
@@ -110,7 +110,7 @@ class Sender:
         payload = compose(row.payload or {})  # a notice queued as data gets its words now
         seen = last_seen.get(row.openid)
         template = template_message(self.settings.wechat_templates, payload) if row.kind == "notice" else None
-        common = {"key": row.key, "pauses": row.pauses, "has_template": template is not None}
+        common: dict[str, Any] = {"key": row.key, "pauses": row.pauses, "has_template": template is not None}
         if row.kind == "notice":
             wake = held_until(row.key, seen, now)
             if wake is not None:
@@ -247,7 +247,8 @@ class Sender:
             report.count(verdict)
             if stop:
                 rest = [d for d in batch[index + 1:] if d.channel in ("template", "text")]
-                pause = self.clock() + self.pause(delivery.pauses) if verdict in (Verdict.token, Verdict.pause) else None
+                pausing = verdict in (Verdict.token, Verdict.pause)
+                pause = self.clock() + self.pause(delivery.pauses) if pausing else None
                 self.release(rest, stop, pause)
                 report.stopped_by = stop
                 return report

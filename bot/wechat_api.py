@@ -192,7 +192,8 @@ def make_wechat_client(settings: Settings, db: Database, retry_token_errors: boo
 def token_of(exc: WeChatClientException) -> str | None:
     """Return the access token a failed call used (read back from its URL)."""
     url = getattr(exc.request, "url", None) or ""
-    return (parse_qs(urlsplit(url).query).get("access_token") or [None])[0]
+    found = parse_qs(urlsplit(url).query).get("access_token")
+    return found[0] if found else None
 
 
 def is_transient(exc: Exception) -> bool:

@@ -182,5 +182,6 @@ def render_reply(reply: Reply, incoming: Incoming, now: float) -> str:
         return (f"<xml>{head}<MsgType><![CDATA[news]]></MsgType>"
                 f"<ArticleCount>1</ArticleCount><Articles>{items}</Articles></xml>")
     if reply.text:
-        return f"<xml>{head}<MsgType><![CDATA[text]]></MsgType><Content>{_cdata(clean_text(reply.text))}</Content></xml>"
+        content = _cdata(clean_text(reply.text))
+        return f"<xml>{head}<MsgType><![CDATA[text]]></MsgType><Content>{content}</Content></xml>"
     return ""

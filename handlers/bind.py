@@ -3,21 +3,22 @@ from __future__ import annotations
 
 import re
 
+import nlp.answers
 from handlers import submit, texts
+from handlers.intents import Intent
 from handlers.turn import FORM_STATES, State, Turn
-from models.membership import Invitation, bind, find_code, invitation_for, match_units, unbind
-from models.unit import Unit
+from models.membership import Invitation, bind, find_code, invitation_for, match_units, unbind, unit_by_id
 from models.worker import Role
 
 _NAME = re.compile(r"^[\u4e00-\u9fffA-Za-z·]{1,10}$")
 
 #: Answers to the unbind question that keep the binding.
-KEEP_ANSWERS = frozenset({"deny", "cancel", "continue", "back"})
+KEEP_ANSWERS = frozenset({Intent.deny, Intent.cancel, Intent.resume, Intent.back})
 
 
 def ask(t: Turn, after: str | None = None, first_time: bool = False) -> State:
     """Ask for a code or the unit's name; `after` is the flow to return to once bound."""
-    t.remember(after_bind=after)
+    t.mem.after_bind = after
     t.say(texts.BIND_FIRST if after == "submit" else texts.BIND_ASK if not first_time else texts.WELCOME)
     return State.bind_code
 
@@ -37,7 +38,7 @@ def take_code_or_unit(t: Turn) -> State:
         return State.bind_code
     if len(units) == 1:
         return _with_unit(t, Invitation(units[0], Role.worker), t.slots_in.get("name"))
-    t.remember(unit_options=[u.id for u in units], pending_name=t.slots_in.get("name"))
+    t.mem.unit_options, t.mem.pending_name = [u.id for u in units], t.slots_in.get("name")
     options = "\n".join(f"{i}. {u.full_name()}" for i, u in enumerate(units, 1))
     t.say(texts.BIND_CHOOSE.format(options=options))
     return State.bind_choose
@@ -45,16 +46,18 @@ def take_code_or_unit(t: Turn) -> State:
 
 def choose_unit(t: Turn) -> State:
     """Take the number of one of the units offered."""
-    options = t.memory("unit_options", [])
+    options = t.mem.unit_options or []
     try:
         index = int(t.slots_in.get("number", "")) - 1
     except ValueError:
         index = -1
     if not 0 <= index < len(options):
         return take_code_or_unit(t)  # maybe they typed the unit again, or a code
-    unit = t.session.get(Unit, options[index])
-    name = t.memory("pending_name")
-    t.remember(unit_options=None, pending_name=None)
+    unit = unit_by_id(t.session, options[index])
+    name = t.mem.pending_name
+    t.mem.unit_options, t.mem.pending_name = None, None
+    if unit is None:  # removed since it was offered
+        return ask(t, t.mem.after_bind)
     return _with_unit(t, Invitation(unit, Role.worker), name)
 
 
@@ -62,7 +65,7 @@ def _with_unit(t: Turn, invitation: Invitation, name: str | None) -> State:
     """Bind now if the name is known, else remember the unit and ask for the name."""
     name = name or t.worker.name
     if not name:
-        t.remember(bind_unit=invitation.unit.id, bind_role=str(invitation.role))
+        t.mem.bind_unit, t.mem.bind_role = invitation.unit.id, str(invitation.role)
         t.say(texts.BIND_ASK_NAME.format(unit=invitation.unit.full_name()))
         return State.bind_name
     return _bound(t, invitation, name)
@@ -70,19 +73,17 @@ def _with_unit(t: Turn, invitation: Invitation, name: str | None) -> State:
 
 def take_name(t: Turn) -> State:
     """Take the worker's name and finish binding."""
-    name = t.text.strip()
-    for prefix in texts.NAME_PREFIXES:
-        name = name.removeprefix(prefix).strip()
-    if t.intent == "bind" and (t.slots_in.get("code") or t.slots_in.get("unit_text")):
+    name = nlp.answers.without_name_prefix(t.text)
+    if t.intent == Intent.bind and (t.slots_in.get("code") or t.slots_in.get("unit_text")):
         return take_code_or_unit(t)
     if not _NAME.match(name):
         t.say(texts.BIND_NAME_INVALID)
         return State.bind_name
-    unit = t.session.get(Unit, t.memory("bind_unit"))
+    unit = unit_by_id(t.session, t.mem.bind_unit)
     if unit is None:
-        return ask(t, t.memory("after_bind"))
-    role = Role(t.memory("bind_role", Role.worker))
-    t.remember(bind_unit=None, bind_role=None)
+        return ask(t, t.mem.after_bind)
+    role = Role(t.mem.bind_role or Role.worker)
+    t.mem.bind_unit, t.mem.bind_role = None, None
     return _bound(t, Invitation(unit, role), name)
 
 
@@ -94,11 +95,9 @@ def _bound(t: Turn, invitation: Invitation, name: str) -> State:
     bind(t.worker, invitation.unit, role, name)
     template = texts.BOUND_COORDINATOR if role == Role.coordinator else texts.BOUND_WORKER
     t.say(template.format(unit=invitation.unit.full_name(), name=name))
-    after = t.memory("after_bind")
-    t.remember(after_bind=None)
+    after, t.mem.after_bind = t.mem.after_bind, None
     if after == "submit":
-        prefill = t.memory("pending_text")
-        t.remember(pending_text=None)
+        prefill, t.mem.pending_text = t.mem.pending_text, None
         return submit.start(t, prefill)
     t.say(texts.HELP + (texts.HELP_COORDINATOR if role == Role.coordinator else ""))
     return State.idle
@@ -107,11 +106,11 @@ def _bound(t: Turn, invitation: Invitation, name: str) -> State:
 def ask_to_leave(t: Turn) -> State:
     """Ask once before unbinding: a mistyped or misheard "change unit" must not cost the binding (or a role)."""
     if t.dialog.unit_id is None:  # nothing to unbind: ask for the unit they want instead
-        t.remember(unit_options=None, pending_name=None, bind_unit=None, bind_role=None)
+        t.mem.unit_options = t.mem.pending_name = t.mem.bind_unit = t.mem.bind_role = None
         t.say(texts.NOT_BOUND)
         return State.bind_code
     back_to = t.state if t.state in FORM_STATES else None
-    t.remember(unbind_from=str(back_to) if back_to else None)
+    t.mem.unbind_from = str(back_to) if back_to else None
     role = texts.ROLE_NAMES.get(t.worker.role)
     notes = (texts.UNBIND_ROLE_NOTE.format(role=role) if role else "") + (texts.UNBIND_DRAFT_NOTE if back_to else "")
     t.say(texts.UNBIND_ASK.format(unit=_unit_name(t), notes=notes))
@@ -140,7 +139,8 @@ def stay(t: Turn) -> State:
 
 def drop_leave(t: Turn) -> State:
     """Forget the unbind question; return the state the worker was in when it was asked."""
-    return t.drop_question("unbind_from")
+    back_to, t.mem.unbind_from = State.of(t.mem.unbind_from), None
+    return back_to
 
 
 def leave(t: Turn) -> State:

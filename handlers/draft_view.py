@@ -1,4 +1,4 @@
-"""How a project reads on a phone: the summary, amounts, dates, and reading numbered answers."""
+"""How a project reads on a phone (amounts, dates, numbers) and how numbered answers are read."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,15 +6,12 @@ from decimal import Decimal
 
 import nlp
 from handlers import texts
+from handlers.intents import Intent
 from models.clock import local
-from models.project import Category, Project, System
+from models.project import Category, System
 
-#: The fields of the form in the order they are asked (members default to the worker).
-FIELD_ORDER = ("title", "description", "category", "system", "benefit")
 CATEGORY_ORDER = tuple(Category)
 SYSTEM_ORDER = tuple(System)
-SUMMARY_FIELDS = ("title", "description", "category", "system", "benefit", "members")
-_DESCRIPTION_PREVIEW = 60
 
 
 def local_date(moment: datetime) -> str:
@@ -25,16 +22,6 @@ def local_date(moment: datetime) -> str:
 def short_date(moment: datetime) -> str:
     """A short date and time like 11月24日 14:05."""
     return local(moment).strftime(texts.DATE_SHORT)
-
-
-def missing_fields(draft: Project, answered: set[str]) -> list[str]:
-    """The fields still to ask, in order."""
-    present = {
-        "title": bool(draft.title), "description": bool(draft.description),
-        "category": draft.category is not None, "system": draft.system is not None,
-        "benefit": "benefit" in answered,
-    }
-    return [f for f in FIELD_ORDER if not present[f]]
 
 
 def benefit_text(yuan: Decimal | None, approximate: bool = False) -> str:
@@ -60,20 +47,6 @@ def short_number(number: str | None) -> str:
     return (number or "").split("-")[-1]
 
 
-def summary(draft: Project, approximate: bool) -> str:
-    """The numbered summary shown before confirming."""
-    description = draft.description or texts.SUMMARY_UNKNOWN
-    if len(description) > _DESCRIPTION_PREVIEW:
-        description = description[:_DESCRIPTION_PREVIEW] + "…"
-    return texts.SUMMARY.format(
-        title=draft.title or texts.SUMMARY_UNKNOWN, description=description,
-        category=texts.CATEGORY_NAMES.get(draft.category or "", texts.SUMMARY_UNKNOWN),
-        system=texts.SYSTEM_NAMES.get(draft.system or "", texts.SUMMARY_UNKNOWN),
-        benefit=benefit_text(draft.annual_benefit_yuan, approximate),
-        members=" ".join(draft.members or []) or texts.SUMMARY_UNKNOWN, photos=len(draft.attachments),
-    )
-
-
 def _numbered(slots: dict[str, str], count: int) -> int | None:
     """A numbered choice 1..count from the understood slots."""
     try:
@@ -85,9 +58,9 @@ def _numbered(slots: dict[str, str], count: int) -> int | None:
 
 def category_from(text: str, intent: str, slots: dict[str, str], suggestion: str | None) -> str | None:
     """The category an answer names: a number, a name, or "yes" to the suggestion."""
-    if intent == "confirm" and suggestion:
+    if intent == Intent.confirm and suggestion:
         return suggestion
-    number = _numbered(slots, len(CATEGORY_ORDER)) if intent in ("choice", "query") else None
+    number = _numbered(slots, len(CATEGORY_ORDER)) if intent in (Intent.choice, Intent.query) else None
     if number:
         return CATEGORY_ORDER[number - 1]
     compact = nlp.normalize(text).replace(" ", "")
@@ -104,9 +77,3 @@ def system_from(text: str, slots: dict[str, str]) -> str | None:
         return SYSTEM_ORDER[number - 1]
     compact = nlp.normalize(text).replace(" ", "")
     return next((code for code, name in texts.SYSTEM_NAMES.items() if name in compact), None)
-
-
-def benefit_words(text: str) -> bool:
-    """Whether the answer says the benefit cannot be told ("说不清", "没有")."""
-    compact = nlp.normalize(text).replace(" ", "")
-    return any(word in compact for word in texts.BENEFIT_UNKNOWN_ANSWERS)

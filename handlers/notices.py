@@ -88,6 +88,7 @@ def compose(payload: Mapping[str, Any]) -> dict[str, Any]:
     text = text_of(kind, data)
     template = TEMPLATES[kind]
     fields = {"title": texts.TEMPLATE_TITLES[template], "detail": text, "round": data.get("round_name", ""),
-              "deadline": data.get("deadline", ""), "project": " ".join(str(v) for v in (data.get("number"), data.get("title")) if v),
+              "deadline": data.get("deadline", ""),
+              "project": " ".join(str(v) for v in (data.get("number"), data.get("title")) if v),
               "status": texts.STATUS_WORDS.get(str(data.get("status", "")), "")}
     return {"template": template, "data": fields, "text": text}

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers import texts
+from handlers.memory import Memory
 from handlers.messages import Incoming
 from models.drafts import add_photo, open_draft
 from models.people import Dialog
@@ -19,7 +20,7 @@ from models.worker import Worker
 def attach_photo(session: Session, worker: Worker, dialog: Dialog, incoming: Incoming,
                  now: datetime) -> str | None:
     """Attach an image to the worker's open draft; return the reply, or None when there is no draft."""
-    draft = open_draft(session, worker, (dialog.slots or {}).get("draft_id"))
+    draft = open_draft(session, worker, Memory.from_slots(dialog.slots).draft_id)
     if draft is None:
         return None
     count = add_photo(session, draft, worker, incoming.media_id or "", incoming.pic_url, now)

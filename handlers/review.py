@@ -10,6 +10,7 @@ from models.access import coordinates
 from models.corrections import correct_system
 from models.drafts import trimmed
 from models.errors import InvalidTransition, NotAllowed
+from models.listing import project_by_id
 from models.project import Project, ProjectStatus, System
 from models.round import round_for
 from models.stats import count_pending, pending_projects
@@ -52,7 +53,8 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
     if not is_coordinator(t):
         return _refuse(t)
     if not number:
-        t.say(texts.ASK_WHICH_NUMBER.format(verb=texts.VERB_APPROVE if to == ProjectStatus.unit_approved else texts.VERB_RETURN))
+        verb = texts.VERB_APPROVE if to == ProjectStatus.unit_approved else texts.VERB_RETURN
+        t.say(texts.ASK_WHICH_NUMBER.format(verb=verb))
         return State.idle
     project = lookup(t, number)
     if project is None:
@@ -61,14 +63,19 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
     if reason and number in t.raw:  # keep the coordinator's own punctuation in the reason
         reason = trimmed(t.raw.split(number, 1)[1]) or reason
     if to == ProjectStatus.returned and not reason:
-        t.remember(returning=project.id)
+        t.mem.returning = project.id
         t.say(texts.ASK_RETURN_REASON.format(number=project.number))
         return State.ask_return_reason
+    return _decide(t, to, project, reason or "")
+
+
+def _decide(t: Turn, to: ProjectStatus, project: Project, reason: str) -> State:
+    """Approve or return the project (the author's notice is queued by the operation) and say so."""
     try:
         if to == ProjectStatus.unit_approved:
             approve(t.session, project, t.worker, t.now)
         else:
-            return_for_changes(t.session, project, t.worker, t.now, reason or "")
+            return_for_changes(t.session, project, t.worker, t.now, reason)
     except NotAllowed:
         t.say(texts.NOT_YOUR_UNIT.format(number=project.number))
         return State.idle
@@ -83,8 +90,8 @@ def decide(t: Turn, to: ProjectStatus, number: str | None, reason: str | None = 
 
 def take_return_reason(t: Turn) -> State:
     """The reason for a return asked for separately."""
-    project = t.session.get(Project, t.memory("returning"))
-    t.remember(returning=None)
+    project = project_by_id(t.session, t.mem.returning)
+    t.mem.returning = None
     if project is None:
         return State.idle
     return decide(t, ProjectStatus.returned, project.number, t.raw or t.text)

@@ -1,7 +1,8 @@
 """The router: opens the worker's dialog and hands the message to the step for that state.
 
 Commands that make sense anywhere (help, query, cancel, back, edits, coordinator commands) are
-handled first; everything else is the answer to whatever the current state asked.
+declared in `COMMANDS` and tried first, in order; everything else is the answer to whatever the
+current state asked (`STEPS`).
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 import nlp
-from handlers import bind, query, review, steps, submit, texts
+from handlers import bind, form, query, review, steps, submit, texts
+from handlers.intents import YES_NO_ANSWERS, Intent
+from handlers.memory import Memory
+from handlers.messages import Event, Incoming, Kind, Reply
 from handlers.photos import attach_photo
 from handlers.similar import SimilarProjects
-from handlers.messages import Event, Incoming, Kind, Reply
-from handlers.turn import FORM_STATES, YES_NO_ANSWERS, State, Turn
+from handlers.turn import FORM_STATES, State, Turn
 from models.membership import UnitNames
 from models.people import (Dialog, open_dialog, record_activity, record_subscribe, record_unsubscribe,
                            save_dialog)
@@ -29,6 +32,8 @@ STALE_FORM = timedelta(hours=12)
 BIND_STATES = frozenset({State.bind_code, State.bind_choose, State.bind_name})
 #: Menu keys (CLICK events) and the text they stand for.
 MENU_KEYS = {"SUBMIT": texts.MENU_SUBMIT, "QUERY": texts.MENU_QUERY, "HELP": texts.MENU_HELP}
+#: In a form, these intents answer the welcome-back instead of being taken for a new command.
+WELCOME_BACK_ANSWERS = frozenset({Intent.resume, Intent.cancel, Intent.confirm})
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,11 @@ def _answer(session: Session, dialog: Dialog, incoming: Incoming, ctx: Context) 
         return Reply(_other_kind(session, dialog, incoming, ctx))
     meaning = nlp.understand(text)
     turn = Turn(session=session, dialog=dialog, incoming=incoming, now=ctx.now,
-                text=nlp.normalize(text) or text.strip(), intent=meaning.intent, slots_in=dict(meaning.slots),
-                raw=text.strip(), similar=ctx.similar, unit_names=ctx.unit_names)
+                text=nlp.normalize(text) or text.strip(), intent=Intent.of(meaning.intent),
+                slots_in=dict(meaning.slots), raw=text.strip(), similar=ctx.similar, unit_names=ctx.unit_names,
+                mem=Memory.from_slots(dialog.slots))
     dialog.state = _route(turn, stale, ctx.late)
+    dialog.slots = turn.mem.to_slots()
     dialog.updated_at = ctx.now
     return Reply("\n".join(turn.lines) or texts.CHITCHAT)
 
@@ -91,12 +98,12 @@ def _route(t: Turn, stale: bool, late: bool = False) -> State:
         return state
     if state in YES_NO_QUESTIONS and t.intent not in YES_NO_ANSWERS:  # a new command: as if nothing had been asked
         t.dialog.state = state = YES_NO_QUESTIONS[state](t)
-    if state in FORM_STATES and stale and t.intent not in ("continue", "cancel", "confirm"):
+    if state in FORM_STATES and stale and t.intent not in WELCOME_BACK_ANSWERS:
         return _welcome_back(t)
-    handled = _global(t)
+    handled = _command(t)
     if handled is not None:
         return handled
-    if t.dialog.unit_id is None and (state not in BIND_STATES or t.intent in ("submit", "describe")):
+    if t.dialog.unit_id is None and (state not in BIND_STATES or t.intent in (Intent.submit, Intent.describe)):
         return _unbound(t)
     return STEPS.get(state, steps.idle)(t)
 
@@ -110,42 +117,56 @@ def _welcome_back(t: Turn) -> State:
     return State.idle
 
 
-def _global(t: Turn) -> State | None:
-    """Commands understood in any state; None when the message belongs to the current step."""
-    state, intent = t.state, t.intent
-    if intent == "help":
-        t.say(texts.HELP_IN_FORM if state in FORM_STATES else _help(t.dialog.role))
-        if state in FORM_STATES:
-            t.say(submit.question(t, state))
-        return state
-    if intent == "cancel":
-        return _cancel(t)
-    if intent == "query" and not t.text.strip().isdigit():
-        query.respond(t)
-        return _resume(t, state)
-    if intent == "withdraw" and state not in FORM_STATES:
-        return query.withdraw(t)
-    if intent == "unbind":
-        return bind.ask_to_leave(t)
-    if intent == "revise" and t.dialog.unit_id is not None and (t.slots_in.get("number") or state not in FORM_STATES):
-        return submit.revise(t, t.slots_in.get("number"))
-    if intent == "edit" and state not in FORM_STATES and t.slots_in.get("field") == "system" \
-            and (t.slots_in.get("number") or review.is_coordinator(t)):
-        return review.refile(t)
-    if intent in ("pending", "stats", "approve", "return"):  # the review flow refuses non-coordinators
-        next_state = _coordinator(t)
-        return next_state if next_state == State.ask_return_reason else _resume(t, state)
-    if intent == "back" and state in FORM_STATES:
-        draft = submit.current_draft(t)
-        return submit.go_back(t, draft) if draft else steps.idle(t)
-    if intent == "edit" and state in FORM_STATES and t.slots_in.get("field"):
-        return steps.edit(t)
-    return None
+# --- commands understood in any state ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Command:
+    """A command understood in any state: its intent, when it applies, and the step that handles it."""
+
+    intent: Intent
+    applies: Callable[[Turn], bool]
+    run: Callable[[Turn], State]
 
 
-def _help(role: str) -> str:
-    """Help text for a worker's role."""
-    return texts.HELP + (texts.HELP_COORDINATOR if role in (Role.coordinator, Role.admin) else "")
+def _anywhere(_: Turn) -> bool:
+    """The command applies in every state."""
+    return True
+
+
+def _in_form(t: Turn) -> bool:
+    """A submission form is open."""
+    return t.state in FORM_STATES
+
+
+def _outside_form(t: Turn) -> bool:
+    """No submission form is open."""
+    return t.state not in FORM_STATES
+
+
+def _help(t: Turn) -> State:
+    """Help for the worker's role, or for the form and its question."""
+    if _in_form(t):
+        t.say(texts.HELP_IN_FORM, submit.question(t, t.state))
+    else:
+        t.say(texts.HELP + (texts.HELP_COORDINATOR if t.dialog.role in (Role.coordinator, Role.admin) else ""))
+    return t.state
+
+
+def _cancel(t: Turn) -> State:
+    """Cancel: ask once to confirm when a draft would be thrown away."""
+    state = t.state
+    if state in FORM_STATES and submit.current_draft(t) is not None:
+        t.mem.cancel_from = str(state)
+        t.say(texts.CANCEL_ASK)
+        return State.confirm_cancel
+    if state == State.confirm_cancel:
+        return submit.cancel(t)
+    if state == State.confirm_unbind:
+        return bind.stay(t)
+    t.mem.after_bind = t.mem.pending_text = None
+    t.mem.returning, t.mem.unit_options = None, None
+    t.say(texts.CANCEL_NOTHING)
+    return State.idle
 
 
 def _resume(t: Turn, state: State) -> State:
@@ -155,42 +176,73 @@ def _resume(t: Turn, state: State) -> State:
     return state
 
 
+def _query(t: Turn) -> State:
+    """"查询" in any state; a form goes on where it was."""
+    query.respond(t)
+    return _resume(t, t.state)
+
+
 def _coordinator(t: Turn) -> State:
-    """Coordinator commands."""
-    number, reason = t.slots_in.get("number"), t.slots_in.get("reason")
-    if t.intent == "pending":
-        return review.pending(t)
-    if t.intent == "stats":
-        return review.stats(t)
-    target = ProjectStatus.unit_approved if t.intent == "approve" else ProjectStatus.returned
-    return review.decide(t, target, number, reason)
-
-
-def _cancel(t: Turn) -> State:
-    """Cancel: ask once to confirm when a draft would be thrown away."""
+    """Coordinator commands (the review flow refuses others); a form goes on where it was."""
     state = t.state
-    if state in FORM_STATES and submit.current_draft(t) is not None:
-        t.remember(cancel_from=str(state))
-        t.say(texts.CANCEL_ASK)
-        return State.confirm_cancel
-    if state == State.confirm_cancel:
-        return submit.cancel(t)
-    if state == State.confirm_unbind:
-        return bind.stay(t)
-    t.remember(after_bind=None, pending_text=None, returning=None, unit_options=None)
-    t.say(texts.CANCEL_NOTHING)
-    return State.idle
+    number = t.slots_in.get("number")
+    if t.intent == Intent.pending:
+        next_state = review.pending(t)
+    elif t.intent == Intent.stats:
+        next_state = review.stats(t)
+    else:
+        to = ProjectStatus.unit_approved if t.intent == Intent.approve else ProjectStatus.returned
+        next_state = review.decide(t, to, number, t.slots_in.get("reason"))
+    return next_state if next_state == State.ask_return_reason else _resume(t, state)
+
+
+def _back(t: Turn) -> State:
+    """"上一步" in the form."""
+    draft = submit.current_draft(t)
+    return submit.go_back(t, draft) if draft else steps.idle(t)
+
+
+def _revises(t: Turn) -> bool:
+    """"修改 0042" by a bound worker: with a number anywhere, without one outside a form."""
+    return t.dialog.unit_id is not None and bool(t.slots_in.get("number") or _outside_form(t))
+
+
+def _refiles(t: Turn) -> bool:
+    """"0042 专业改成机电" outside a form: a coordinator's correction of a project's system."""
+    return _outside_form(t) and t.slots_in.get("field") == "system" \
+        and bool(t.slots_in.get("number") or review.is_coordinator(t))
+
+
+#: Commands tried in order before the current state's step; the first that applies handles the message.
+COMMANDS: tuple[Command, ...] = (
+    Command(Intent.help, _anywhere, _help),
+    Command(Intent.cancel, _anywhere, _cancel),
+    Command(Intent.query, lambda t: not t.text.strip().isdigit(), _query),  # a bare number answers the form
+    Command(Intent.withdraw, _outside_form, query.withdraw),
+    Command(Intent.unbind, _anywhere, bind.ask_to_leave),
+    Command(Intent.revise, _revises, lambda t: submit.revise(t, t.slots_in.get("number"))),
+    Command(Intent.edit, _refiles, review.refile),
+    *(Command(intent, _anywhere, _coordinator)
+      for intent in (Intent.pending, Intent.stats, Intent.approve, Intent.send_back)),
+    Command(Intent.back, _in_form, _back),
+    Command(Intent.edit, lambda t: _in_form(t) and bool(t.slots_in.get("field")), steps.edit),
+)
+
+
+def _command(t: Turn) -> State | None:
+    """The state after a command understood in any state; None when the message belongs to the current step."""
+    command = next((c for c in COMMANDS if c.intent == t.intent and c.applies(t)), None)
+    return command.run(t) if command else None
 
 
 def _unbound(t: Turn) -> State:
     """An unbound worker: bind first, then go straight on to what they wanted."""
-    if t.intent == "bind":
+    if t.intent == Intent.bind:
         return bind.take_code_or_unit(t)
-    if t.intent in ("submit", "describe"):
-        t.remember(pending_text=t.raw if t.intent == "describe" else None)
+    if t.intent in (Intent.submit, Intent.describe):
+        t.mem.pending_text = t.raw if t.intent == Intent.describe else None
         return bind.ask(t, after="submit")
-    first_time = t.dialog.turns <= 1
-    return bind.ask(t, first_time=first_time)
+    return bind.ask(t, first_time=t.dialog.turns <= 1)
 
 
 #: Yes/no questions that only the next message answers, and how each is dropped (returning the state it
@@ -235,8 +287,9 @@ def _other_kind(session: Session, dialog: Dialog, incoming: Incoming, ctx: Conte
     if incoming.kind == Kind.image and incoming.media_id:
         worker = session.get_one(Worker, dialog.worker_id)
         answer = attach_photo(session, worker, dialog, incoming, ctx.now)
-        if answer and dialog.state in submit.QUESTIONS:
-            return answer + texts.RESUMING.format(question=submit.QUESTIONS[State(dialog.state)])
+        field = form.BY_STATE.get(State.of(dialog.state))
+        if answer and field is not None:
+            return answer + texts.RESUMING.format(question=field.question)
         if answer:
             return answer
     return _NOTED.get(incoming.kind, texts.UNSUPPORTED)
@@ -262,4 +315,3 @@ def _on_event(session: Session, dialog: Dialog, incoming: Incoming, ctx: Context
     if incoming.event == Event.template_finished and incoming.msg_id:
         record_template_finished(session, incoming.msg_id, incoming.fields.get("Status", ""))
     return Reply()
-

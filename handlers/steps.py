@@ -8,7 +8,9 @@ from __future__ import annotations
 import unicodedata
 
 import nlp
-from handlers import bind, submit, texts
+from handlers import bind, form, submit, texts
+from handlers.intents import Intent
+from handlers.reading import fill_from_description
 from handlers.turn import State, Turn
 from models.drafts import trimmed
 
@@ -18,17 +20,22 @@ def edit(t: Turn) -> State:
     draft = submit.current_draft(t)
     if draft is None:
         return idle(t)
-    field, value = t.slots_in["field"], t.slots_in.get("value")
+    field, value = form.BY_NAME[t.slots_in["field"]], t.slots_in.get("value")
     if not value:
-        t.remember(editing=field)
-        t.say(edit_prompt(field))
-        return State.edit_field
+        return _ask_again(t, field)
     value = own_words(t.raw, value)
     t.text = value
     t.slots_in = dict(nlp.understand(value).slots)
-    if submit.answer(t, draft, field):
+    if form.answer(t, draft, field.name):
         t.say(texts.EDITED)
     return submit.ask_next(t, draft)
+
+
+def _ask_again(t: Turn, field: form.Field) -> State:
+    """Ask for a new value of one field."""
+    t.mem.editing = field.name
+    t.say(field.ask_again())
+    return State.edit_field
 
 
 def own_words(raw: str, value: str) -> str:
@@ -43,34 +50,19 @@ def own_words(raw: str, value: str) -> str:
     return value
 
 
-def edit_prompt(field: str) -> str:
-    """Ask for a new value of one field."""
-    if field == "category":
-        return texts.ASK_CATEGORY
-    if field == "system":
-        return texts.ASK_SYSTEM
-    if field == "members":
-        return texts.ASK_MEMBERS
-    return texts.ASK_EDIT_VALUE.format(field=texts.FIELD_NAMES.get(field, field))
-
-
 def idle(t: Turn) -> State:
     """No form open: start what the message asks for."""
     intent = t.intent
-    if intent in ("submit", "continue"):
-        draft = submit.current_draft(t)
-        if intent == "continue" and draft is None:
+    if intent in (Intent.submit, Intent.resume):
+        if intent == Intent.resume and submit.current_draft(t) is None:
             t.say(texts.NOTHING_TO_CONTINUE)
             return State.idle
         return submit.start(t)
-    if intent == "describe":
+    if intent == Intent.describe:
         return submit.start(t, prefill=t.raw)
-    if intent == "bind":
+    if intent == Intent.bind:
         return bind.take_code_or_unit(t) if (t.slots_in.get("code") or t.slots_in.get("unit_text")) else bind.ask(t)
-    if intent == "greeting":
-        t.say(texts.GREETING)
-    else:
-        t.say(texts.CHITCHAT)
+    t.say(texts.GREETING if intent == Intent.greeting else texts.CHITCHAT)
     mention_draft(t)
     return State.idle
 
@@ -81,9 +73,9 @@ def mention_draft(t: Turn) -> None:
     if draft is None:
         return
     mark = f"{draft.id}:{draft.updated_at.isoformat()}"
-    if t.memory("draft_mentioned") != mark:
+    if t.mem.draft_mentioned != mark:
         t.say(texts.DRAFT_WAITING.format(title=draft.title or texts.DRAFT_NO_TITLE))
-        t.remember(draft_mentioned=mark)
+        t.mem.draft_mentioned = mark
 
 
 def form_step(t: Turn) -> State:
@@ -91,30 +83,25 @@ def form_step(t: Turn) -> State:
     draft = submit.current_draft(t)
     if draft is None:
         return idle(t)
-    field = FIELD_OF[t.state]
-    if t.intent in ("submit", "continue"):
+    if t.intent in (Intent.submit, Intent.resume):
         return submit.ask_next(t, draft)
-    if not submit.answer(t, draft, field):
+    if not form.answer(t, draft, form.BY_STATE[t.state].name):
         return t.state
     return submit.ask_next(t, draft)
 
 
 def confirm_step(t: Turn) -> State:
-    """At the summary: confirm, or pick a field to edit by its number."""
+    """At the summary: confirm, or pick a field to correct by its number."""
     draft = submit.current_draft(t)
     if draft is None:
         return idle(t)
-    if t.intent == "confirm":
+    if t.intent == Intent.confirm:
         return submit.confirm(t, draft)
-    if t.intent in ("choice", "query") and t.slots_in.get("number", "").isdigit():
-        index = int(t.slots_in["number"]) - 1
-        fields = ("title", "description", "category", "system", "benefit", "members")
-        if 0 <= index < len(fields):
-            t.remember(editing=fields[index])
-            t.say(edit_prompt(fields[index]))
-            return State.edit_field
-    if t.intent == "describe":
-        submit.fill_from_description(t, submit.current_draft(t), t.text)
+    picked = form.numbered(t.slots_in.get("number")) if t.intent in (Intent.choice, Intent.query) else None
+    if picked is not None:
+        return _ask_again(t, picked)
+    if t.intent == Intent.describe:
+        fill_from_description(t, draft, t.text)
         return submit.ask_next(t, draft)
     t.say(submit.question(t, State.confirm_submission))
     return State.confirm_submission
@@ -125,9 +112,9 @@ def edit_field_step(t: Turn) -> State:
     draft = submit.current_draft(t)
     if draft is None:
         return idle(t)
-    if not submit.answer(t, draft, t.memory("editing", "title")):
+    if not form.answer(t, draft, t.mem.editing or "title"):
         return State.edit_field
-    t.remember(editing=None)
+    t.mem.editing = None
     return submit.ask_next(t, draft)
 
 
@@ -137,12 +124,10 @@ def duplicate_step(t: Turn) -> State:
     choice = t.slots_in.get("number")
     if draft is None:
         return idle(t)
-    if choice == "1" or t.intent == "confirm":
+    if choice == "1" or t.intent == Intent.confirm:
         return submit.confirm(t, draft, force=True)
     if choice == "2":
-        t.remember(editing="title")
-        t.say(edit_prompt("title"))
-        return State.edit_field
+        return _ask_again(t, form.BY_NAME["title"])
     if choice == "3":
         return submit.cancel(t)
     t.say(texts.INVALID_DUPLICATE_CHOICE)
@@ -160,8 +145,5 @@ def cancel_step(t: Turn) -> State:
 
 def drop_cancel(t: Turn) -> State:
     """Forget the cancel question; return the state the form was in when it was asked."""
-    return t.drop_question("cancel_from")
-
-
-FIELD_OF = {State.ask_title: "title", State.ask_description: "description", State.ask_category: "category",
-            State.ask_system: "system", State.ask_benefit: "benefit"}
+    back_to, t.mem.cancel_from = State.of(t.mem.cancel_from), None
+    return back_to

@@ -1,42 +1,29 @@
 """The submission flow (申报): a form that fills itself from what the worker says.
 
-One message may fill several fields; only what is still missing is asked, in this order:
-name, description, category, system (only when the classifier is unsure), yearly benefit.
+One message may fill several fields; only what is still missing is asked, in the order of the
+form's table (handlers/form.py): name, description, category, system (only when the classifier
+is unsure), yearly benefit.
 """
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
-import nlp
-from handlers import texts
-from handlers.draft_view import (FIELD_ORDER, benefit_words, category_from, local_date, missing_fields, short_number,
-                                 summary, system_from)
+from handlers import form, texts
+from handlers.draft_view import local_date, short_number
+from handlers.reading import fill_from_description
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models import drafts
-from models.drafts import MAX_TITLE, open_draft, trimmed
-from models.errors import DeadlinePassed, InvalidField, Problem
+from models.drafts import open_draft
+from models.errors import DeadlinePassed
 from models.listing import returned_projects, same_title, visible_project
 from models.project import Project, ProjectStatus
 from models.round import Round, next_round, round_for
 from models.workflow import discard_draft, start_draft, submit
 
-QUESTIONS = {
-    State.ask_title: texts.ASK_TITLE, State.ask_description: texts.ASK_DESCRIPTION,
-    State.ask_category: texts.ASK_CATEGORY, State.ask_system: texts.ASK_SYSTEM,
-    State.ask_benefit: texts.ASK_BENEFIT,
-}
-FIELD_STATE = {"title": State.ask_title, "description": State.ask_description, "category": State.ask_category,
-               "system": State.ask_system, "benefit": State.ask_benefit}
-
 
 def current_draft(t: Turn) -> Project | None:
     """The draft this dialog is filling (the remembered one, else the worker's latest)."""
-    draft_id = t.memory("draft_id")
-    draft = open_draft(t.session, t.worker, draft_id)
-    if (draft.id if draft else None) != draft_id:
-        t.remember(draft_id=draft.id if draft else None)
+    draft = open_draft(t.session, t.worker, t.mem.draft_id)
+    t.mem.draft_id = draft.id if draft else None
     return draft
 
 
@@ -51,7 +38,7 @@ def start(t: Turn, prefill: str | None = None) -> State:
     draft = current_draft(t)
     if draft is None or draft.round_id != round_.id:
         draft = start_draft(t.session, t.worker, round_, t.now)
-        t.remember(draft_id=draft.id, answered=[], asked=[])
+        t.mem.draft_id, t.mem.answered, t.mem.asked = draft.id, [], []
     if prefill:
         fill_from_description(t, draft, prefill)
     return ask_next(t, draft)
@@ -66,165 +53,46 @@ def _closed(t: Turn, round_: Round) -> State:
     return State.idle
 
 
-def fill_from_description(t: Turn, draft: Project, text: str) -> None:
-    """Fill every field the text gives: description, title, benefit, category, system."""
-    text = text.strip()
-    answered = set(t.memory("answered", []))
-    if not draft.description:
-        # keep the worker's own punctuation when this is the message just received
-        drafts.set_description(draft, t.worker, t.raw if t.raw and nlp.normalize(t.raw) == text else text,
-                               check=False)
-        answered.add("description")
-    if not draft.title:
-        title = nlp.extract_title(text)
-        if title:
-            try:
-                drafts.set_title(draft, t.worker, title, shorten=True)
-                answered.add("title")
-            except InvalidField:
-                pass  # no usable name in the message: it is asked for
-    if "benefit" not in answered:
-        benefit = nlp.extract_benefit(text)
-        if benefit is not None and benefit.yuan is not None:
-            set_benefit(t, draft, benefit)
-            answered.add("benefit")
-    t.remember(answered=sorted(answered))
-    classify(t, draft)
-
-
-def classify(t: Turn, draft: Project) -> None:
-    """Suggest a category and file the project under a system unless the classifier is unsure."""
-    text = f"{draft.title} {draft.description}".strip()
-    if not text:
-        return
-    if draft.category is None:
-        guess = nlp.infer_category(text)
-        t.remember(category_suggestion=guess.category if guess.confidence >= 0.5 else None)
-    if draft.system is None or t.memory("system_auto"):
-        result = nlp.classify(text)
-        if result.system and not result.unsure:
-            drafts.set_system(draft, t.worker, result.system, result.confidence)
-            t.remember(system_auto=True)
-        else:
-            drafts.set_system(draft, t.worker, None)
-            t.remember(system_auto=None, system_options=[s for s, _ in result.alternatives][:3] or None)
-
-
-def set_benefit(t: Turn, draft: Project, benefit: nlp.Benefit) -> None:
-    """Store a benefit as yuan per year (monthly figures times twelve)."""
-    yuan = Decimal(str(benefit.yuan)) * (12 if benefit.period == "month" else 1)
-    drafts.set_benefit(draft, t.worker, yuan)
-    t.remember(benefit_approximate=bool(benefit.approximate) or None)
-
-
 def ask_next(t: Turn, draft: Project) -> State:
     """Ask for the first missing field, or show the summary when nothing is missing."""
-    missing = missing_fields(draft, set(t.memory("answered", [])))
+    missing = form.missing(draft, t.mem)
     if not missing:
-        t.say(summary(draft, t.memory("benefit_approximate", False)))
+        t.say(form.summary(draft, t.mem))
         return State.confirm_submission
-    state = FIELD_STATE[missing[0]]
-    asked = list(t.memory("asked", []))
-    if not asked or asked[-1] != missing[0]:
-        t.remember(asked=asked + [missing[0]])
-    t.say(question(t, state))
-    return state
+    field = missing[0]
+    if not t.mem.asked or t.mem.asked[-1] != field.name:
+        t.mem.asked = [*t.mem.asked, field.name]
+    t.say(form.question(field, t.mem))
+    assert field.state is not None
+    return field.state
 
 
 def question(t: Turn, state: State) -> str:
-    """The question for a state, with the category suggestion when there is one."""
-    suggestion = t.memory("category_suggestion")
-    if state == State.ask_category and suggestion:
-        return texts.ASK_CATEGORY_SUGGEST.format(suggestion=texts.CATEGORY_NAMES[suggestion])
+    """What the form asks in a state: a field's question, or the summary."""
+    if state in form.BY_STATE:
+        return form.question(form.BY_STATE[state], t.mem)
     if state == State.confirm_submission:
         draft = current_draft(t)
-        return summary(draft, t.memory("benefit_approximate", False)) if draft else texts.HELP
-    return QUESTIONS.get(state, texts.HELP)
-
-
-def _mark(t: Turn, field: str) -> None:
-    """Record that a field was answered."""
-    t.remember(answered=sorted(set(t.memory("answered", [])) | {field}))
-
-
-#: One line of help for a refused answer, by field.
-INVALID = {"title": texts.INVALID_TITLE, "description": texts.INVALID_DESCRIPTION, "category": texts.INVALID_CATEGORY,
-           "system": texts.INVALID_SYSTEM, "benefit": texts.INVALID_BENEFIT, "members": texts.INVALID_MEMBERS}
-
-
-def answer(t: Turn, draft: Project, field: str) -> bool:
-    """Take the message as the answer for one field; say how to answer and return False if refused."""
-    try:
-        _take(t, draft, field, t.text)
-    except InvalidField as refused:
-        t.say(INVALID[refused.field])
-        return False
-    return True
-
-
-def _take(t: Turn, draft: Project, field: str, text: str) -> None:
-    """Read one field's value from the answer and store it; InvalidField when there is none."""
-    if field == "title":
-        if len(trimmed(text)) > MAX_TITLE:  # a whole description: take the title from it
-            fill_from_description(t, draft, text)
-            if not draft.title:
-                raise InvalidField("title", Problem.too_long)
-            return
-        if t.intent in ("confirm", "deny"):
-            raise InvalidField("title", Problem.unknown)
-        drafts.set_title(draft, t.worker, text)
-    elif field == "description":
-        drafts.set_description(draft, t.worker, t.raw or text)
-        _mark(t, "description")
-        fill_from_description(t, draft, text)
-    elif field == "category":
-        drafts.set_category(draft, t.worker, category_from(text, t.intent, t.slots_in, t.memory("category_suggestion"))
-                            or "")
-    elif field == "system":
-        drafts.set_system(draft, t.worker, system_from(text, t.slots_in) or "")
-        t.remember(system_auto=None)
-    elif field == "benefit":
-        _take_benefit(t, draft, text)
-        return
-    elif field == "members":
-        names = re.split(f"[\\s{re.escape(texts.NAME_SEPARATORS)}]+", trimmed(text))
-        drafts.set_members(draft, t.worker, names)
-        _mark(t, "members")
-        return
-    _mark(t, field)
-    classify(t, draft)
-
-
-def _take_benefit(t: Turn, draft: Project, text: str) -> None:
-    """Read the yearly benefit, accepting "说不清" as an answer."""
-    benefit = nlp.extract_benefit(text)
-    if benefit is not None and benefit.yuan is not None:
-        set_benefit(t, draft, benefit)
-    elif benefit_words(text):
-        drafts.set_benefit(draft, t.worker, None)
-        t.remember(benefit_approximate=None)
-    else:
-        raise InvalidField("benefit", Problem.unknown)
-    _mark(t, "benefit")
+        return form.summary(draft, t.mem) if draft else texts.HELP
+    return texts.HELP
 
 
 def go_back(t: Turn, draft: Project) -> State:
     """Return to the previous question, showing what was answered there."""
-    asked = list(t.memory("asked", []))
-    current = t.state
-    if current in QUESTIONS and asked and FIELD_STATE.get(asked[-1]) == current:
+    asked, current = list(t.mem.asked), t.state
+    if current in form.BY_STATE and asked and asked[-1] == form.BY_STATE[current].name:
         asked.pop()
     if not asked:
         t.say(texts.BACK_AT_START)
         t.say(question(t, current))
         return current
-    field = asked[-1]
-    t.remember(asked=asked, answered=sorted(set(t.memory("answered", [])) - {field}))
-    if field in ("category", "system"):
-        drafts.clear_choice(draft, t.worker, field)
-    state = FIELD_STATE[field]
-    t.say(question(t, state))
-    return state
+    field = form.BY_NAME[asked[-1]]
+    t.mem.asked, t.mem.answered = asked, sorted(set(t.mem.answered) - {field.name})
+    if field.name in ("category", "system"):
+        drafts.clear_choice(draft, t.worker, field.name)
+    t.say(form.question(field, t.mem))
+    assert field.state is not None
+    return field.state
 
 
 def confirm(t: Turn, draft: Project, force: bool = False) -> State:
@@ -243,7 +111,7 @@ def confirm(t: Turn, draft: Project, force: bool = False) -> State:
     unit = draft.unit.name if draft.unit else ""
     template = texts.RESUBMITTED if resubmitted else texts.SUBMITTED
     t.say(template.format(number=draft.number, unit=unit, short=short_number(draft.number)))
-    _forget_form(t)
+    t.mem.forget_form()
     return State.idle
 
 
@@ -262,26 +130,22 @@ def revise(t: Turn, number: str | None) -> State:
                                          status=texts.STATUS_WORDS.get(project.status, project.status)))
         return State.idle
     reason = next((e.reason for e in reversed(project.events) if e.to_status == ProjectStatus.returned), None)
-    t.remember(draft_id=project.id, answered=list(FIELD_ORDER), asked=[], category_suggestion=None,
-               system_auto=None, system_options=None, benefit_approximate=None, editing=None)
+    mem = t.mem
+    mem.draft_id, mem.answered, mem.asked, mem.editing = project.id, list(form.ASKED), [], None
+    mem.category_suggestion, mem.system_options = None, None
+    mem.system_auto = mem.benefit_approximate = False
     t.say(texts.REVISING.format(number=project.number, reason=reason or texts.SUMMARY_UNKNOWN))
     return ask_next(t, project)
 
 
-def _forget_form(t: Turn) -> None:
-    """Forget everything the form remembered."""
-    t.remember(draft_id=None, answered=None, asked=None, category_suggestion=None, system_auto=None,
-               system_options=None, benefit_approximate=None, editing=None, cancel_from=None, similar_warned=None)
-
-
 def _warned_of_similar(t: Turn, draft: Project) -> bool:
     """Before the first confirm, point out similar earlier projects; True when a warning was said."""
-    if t.memory("similar_warned"):
+    if t.mem.similar_warned:
         return False
     lines = similar_lines(t.similar, t.session, draft)
     if not lines:
         return False
-    t.remember(similar_warned=True)
+    t.mem.similar_warned = True
     t.say(texts.SIMILAR_FOUND.format(lines=lines))
     return True
 
@@ -290,15 +154,11 @@ def cancel(t: Turn) -> State:
     """Throw the draft away after the worker confirmed (a returned project is only closed, not lost)."""
     draft = current_draft(t)
     if draft is not None and draft.status == ProjectStatus.returned:
-        _forget_form(t)
+        t.mem.forget_form()
         t.say(texts.REVISE_CANCELLED.format(number=draft.number, short=short_number(draft.number)))
         return State.idle
     if draft is not None:
         discard_draft(t.session, draft)
-    _forget_form(t)
+    t.mem.forget_form()
     t.say(texts.CANCELLED)
     return State.idle
-
-
-__all__ = ["FIELD_ORDER", "answer", "ask_next", "cancel", "confirm", "current_draft", "fill_from_description",
-           "go_back", "question", "revise", "start"]

@@ -31,8 +31,6 @@ MEDIA_NOTED = "收到了。申报时发的照片会附在项目里，现在发�
 CHITCHAT = "我是五小创新助手。发“申报”报项目，发“查询”看进度，发“帮助”看说明。"
 GREETING = "您好！发“申报”报项目，发“查询”看进度。"
 NOT_UNDERSTOOD_IN_FORM = "没太明白。{question}"
-#: Sounds that read as "yes" but do not answer a question that throws something away (to cancel, to unbind).
-HUMS = "嗯"
 
 # --- binding -------------------------------------------------------------------------------
 BIND_FIRST = "申报前要先绑定班组：请发班组邀请码（例如“7KQ2M9”），或说队名和姓名，例如“综采一队 张三”。"
@@ -68,11 +66,11 @@ INVALID_BENEFIT = "没看出金额，请说“每年节约3万元”这样的话
 INVALID_MEMBERS = "请回成员姓名，用空格隔开，例如“张三 李四”。"
 ASK_EDIT_VALUE = "请发新的{field}。"
 ASK_MEMBERS = "请回全部成员姓名，用空格隔开，例如“张三 李四”。"
-SUMMARY = (
-    "请核对您的申报：\n1. 名称：{title}\n2. 简介：{description}\n3. 类别：{category}\n4. 专业：{system}\n"
-    "5. 年效益：{benefit}\n6. 成员：{members}\n照片：{photos}张（可以直接发照片）\n"
-    "没问题回“确认”；要改哪项就回序号，例如“1”。"
-)
+#: The numbered summary (handlers/form.py): a head, one line per field of the form, the photos, the tail.
+SUMMARY_HEAD = "请核对您的申报："
+SUMMARY_LINE = "{index}. {label}：{value}"
+SUMMARY_PHOTOS = "照片：{photos}张（可以直接发照片）"
+SUMMARY_TAIL = "没问题回“确认”；要改哪项就回序号，例如“1”。"
 SUMMARY_UNKNOWN = "未填"
 BENEFIT_NONE = "说不清"
 BENEFIT_YUAN = "{amount}元"
@@ -101,16 +99,13 @@ NOTHING_TO_CONTINUE = "没有需要继续的申报。发“申报”开始新的
 PHOTO_ATTACHED = "照片收到了（共{count}张）。"
 BACK_AT_START = "已经是第一题了。"
 EDITED = "已改好。"
+#: The form's fields as the summary and the prompts name them.
 FIELD_NAMES = {"title": "名称", "description": "简介", "category": "类别", "system": "专业",
                "benefit": "年效益", "members": "成员"}
 CATEGORY_NAMES = {"invention": "小发明", "creation": "小创造", "innovation": "小革新", "design": "小设计",
                   "suggestion": "小建议"}
 SYSTEM_NAMES = {"mining": "采煤", "tunneling": "掘进", "electromechanical": "机电", "transport": "运输",
                 "ventilation": "通风", "preparation": "选煤", "management": "经营管理", "logistics": "后勤"}
-#: Words that answer "how much a year" with "I can't say".
-BENEFIT_UNKNOWN_ANSWERS = ("说不清", "不清楚", "不知道", "没有", "没算过", "算不出", "无", "不好说", "没法算")
-#: Words that say "nobody else" when asked for members.
-NO_MORE_MEMBERS = ("没有", "没了", "就我", "就我一个", "无", "我自己")
 
 # --- status --------------------------------------------------------------------------------
 STATUS_WORDS = {
@@ -154,11 +149,7 @@ MENU_SUBMIT = "申报"
 MENU_QUERY = "查询"
 MENU_HELP = "帮助"
 MENU_MY_PAGE = "我的项目"
-#: What people put between names when listing members ("张三、李四和王五").
-NAME_SEPARATORS = ",，、;；和跟与及"
 INVALID_DUPLICATE_CHOICE = "请回1、2或3。"
-#: What people say before their name ("我叫张三").
-NAME_PREFIXES = ("我叫", "我是", "叫")
 DATE_LONG = "%Y年%m月%d日"
 DATE_SHORT = "%m月%d日 %H:%M"
 VERB_WITHDRAW = "撤回"

@@ -1,14 +1,16 @@
-"""One turn of the dialog: the message, who sent it, their dialog state, and the replies collected."""
+"""One turn of the dialog: the message, who sent it, their dialog state and memory, and the replies collected."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from handlers import texts
+import nlp.answers
+from handlers.intents import Intent
+from handlers.memory import Memory
 from handlers.messages import Incoming
 from models.people import Dialog
 from models.worker import Worker
@@ -37,13 +39,18 @@ class State(StrEnum):
     confirm_unbind = "confirm_unbind"
     ask_return_reason = "ask_return_reason"
 
+    @classmethod
+    def of(cls, name: str | None) -> State:
+        """The state named `name`; an unknown or missing one is idle."""
+        try:
+            return cls(name or cls.idle)
+        except ValueError:
+            return cls.idle
+
 
 #: States in which a submission form is open.
 FORM_STATES = frozenset({State.ask_title, State.ask_description, State.ask_category, State.ask_system,
                          State.ask_benefit, State.confirm_submission, State.edit_field, State.confirm_duplicate})
-#: Intents that answer a yes/no question (to cancel a draft, to unbind); any other intent is a new command, and
-#: the router drops the question and handles the message as if it had not been asked.
-YES_NO_ANSWERS = frozenset({"confirm", "deny", "cancel", "continue", "back", "choice", "greeting", "chitchat"})
 
 
 @dataclass
@@ -55,12 +62,13 @@ class Turn:
     incoming: Incoming
     now: datetime
     text: str
-    intent: str
+    intent: Intent
     slots_in: dict[str, str]
     raw: str = ""
     lines: list[str] = field(default_factory=list)
     similar: SimilarProjects | None = None
     unit_names: UnitNames | None = None
+    mem: Memory = field(default_factory=Memory)
     _worker: Worker | None = field(default=None, repr=False)
 
     @property
@@ -73,10 +81,7 @@ class Turn:
     @property
     def state(self) -> State:
         """The state the dialog was in when this message arrived."""
-        try:
-            return State(self.dialog.state)
-        except ValueError:
-            return State.idle
+        return State.of(self.dialog.state)
 
     def say(self, *lines: str) -> None:
         """Add lines to the reply."""
@@ -84,24 +89,4 @@ class Turn:
 
     def firm_yes(self) -> bool:
         """A yes that may throw something away: a bare hum reads as yes but is as often hesitation or noise."""
-        return self.intent == "confirm" and any(ch.isalnum() and ch not in texts.HUMS for ch in self.text)
-
-    def drop_question(self, slot: str) -> State:
-        """Forget a yes/no question whose slot kept the state it interrupted; return that state."""
-        back_to = State(self.memory(slot, State.idle))
-        self.remember(**{slot: None})
-        return back_to
-
-    def memory(self, key: str, default: Any = None) -> Any:
-        """Read a value the dialog remembered."""
-        return (self.dialog.slots or {}).get(key, default)
-
-    def remember(self, **values: Any) -> None:
-        """Store values in the dialog (None forgets)."""
-        slots = dict(self.dialog.slots or {})
-        for key, value in values.items():
-            if value is None:
-                slots.pop(key, None)
-            else:
-                slots[key] = value
-        self.dialog.slots = slots
+        return self.intent == Intent.confirm and any(ch.isalnum() and not nlp.answers.is_hum(ch) for ch in self.text)

@@ -103,7 +103,8 @@ def create_account(session: Session, actor: Actor, *, username: str, password: s
     _check_scope(session, AccountRole(role), unit_id, chosen)
     _check_password_rules(password)
     account = Account(username=username, name=(name or "").strip()[:50] or username, role=role,
-                      password_hash=generate_password_hash(password, method=PASSWORD_METHOD), unit_id=unit_id, systems=chosen,
+                      password_hash=generate_password_hash(password, method=PASSWORD_METHOD), unit_id=unit_id,
+                      systems=chosen,
                       active=True, session_version=1, created_at=now)
     session.add(account)
     session.flush()

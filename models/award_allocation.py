@@ -206,7 +206,7 @@ def _allocation(plan: AwardPlan, placements: list[Placement], misses: list[Miss]
     standing = [(p.score, order[p.level], p.project) for p in placements]
     standing += [(m.score, len(order), m.project) for m in misses]
     passed_over, best_below = [], len(order)
-    for score, group in groupby(sorted(standing), key=lambda item: item[0]):
+    for _score, group in groupby(sorted(standing), key=lambda item: item[0]):
         members = list(group)
         passed_over += [project for _, level, project in members if level > best_below]
         best_below = min(best_below, *(level for _, level, _ in members))

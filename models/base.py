@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Connection, DateTime, MetaData, Table, TypeDecorator
+from sqlalchemy import JSON, ColumnElement, Connection, DateTime, MetaData, Table, TypeDecorator
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -49,6 +49,8 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    #: Every model here maps one table (SQLAlchemy types it as any FromClause), for Core statements built once.
+    __table__: ClassVar[Table]
 
 
 __all__ = ["Base", "UTCDateTime", "connection_of", "utcnow"]
@@ -62,7 +64,7 @@ def connection_of(session: Session) -> Connection:
 
 
 def insert_new(session: Session, table: Table, values: dict[str, Any], unique: list[str],
-               returning: Column[Any] | None = None) -> Any:
+               returning: ColumnElement[Any] | None = None) -> Any:
     """Insert a row unless one with the same `unique` columns exists (`ON CONFLICT DO NOTHING`).
 
     Returns the `returning` column of the new row, or None when the row was there already. A

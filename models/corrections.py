@@ -45,7 +45,8 @@ def correct_system(session: Session, project: Project, system: System, actor: Wo
     check_refile(session, project, actor)
     if project.system == system:
         return None
-    correction = SystemCorrection(project_id=project.id, actor_id=actor.id if actor else None, at=now, text=training_text(project),
+    correction = SystemCorrection(project_id=project.id, actor_id=actor.id if actor else None, at=now,
+                                  text=training_text(project),
                                   from_system=project.system, to_system=str(system))
     project.system, project.system_confidence = str(system), None
     project.updated_at = now

@@ -21,6 +21,11 @@ def worker_projects(session: Session, worker: Worker, limit: int = 10) -> list[P
     return list(session.scalars(query))
 
 
+def project_by_id(session: Session, project_id: int | None) -> Project | None:
+    """The project with this id, if it (still) exists."""
+    return session.get(Project, project_id) if project_id is not None else None
+
+
 def returned_projects(session: Session, worker: Worker) -> list[Project]:
     """The worker's projects returned to them for changes, newest change first."""
     return [p for p in worker_projects(session, worker) if p.status == ProjectStatus.returned]

@@ -39,6 +39,11 @@ def invitation_for(session: Session, code: str) -> Invitation | None:
     return Invitation(unit, Role.coordinator if unit.coordinator_code == code else Role.worker)
 
 
+def unit_by_id(session: Session, unit_id: int | None) -> Unit | None:
+    """The unit with this id, if it (still) exists."""
+    return session.get(Unit, unit_id) if unit_id is not None else None
+
+
 def bind(worker: Worker, unit: Unit, role: Role, name: str | None) -> None:
     """Bind the worker to a unit with a role (a coordinator stays coordinator when re-binding by worker code)."""
     worker.unit_id = unit.id

@@ -55,7 +55,8 @@ def _own_counts(session: Session, round_id: int) -> dict[int, Counter[str]]:
 def progress_tree(session: Session, round_id: int) -> dict[int, Progress]:
     """Return the progress of every unit of the tree in a round, children added into parents."""
     units = list(session.scalars(select(Unit).order_by(Unit.id)))
-    targets = dict(session.execute(select(Target.unit_id, Target.count).where(Target.round_id == round_id)).all())
+    targets: dict[int, int] = {unit_id: count for unit_id, count in session.execute(
+        select(Target.unit_id, Target.count).where(Target.round_id == round_id))}
     own = _own_counts(session, round_id)
     children: dict[int | None, list[Unit]] = defaultdict(list)
     for unit in units:

@@ -36,6 +36,7 @@ def locked_row(session: Session, model: type[Base], key: str,
     On PostgreSQL the row lock serialises processes; SQLite's BEGIN IMMEDIATE already does.
     """
     column = model.__mapper__.primary_key[0]
+    assert column.key is not None
     query = select(model).where(column == key).with_for_update()
     row = session.scalars(query).one_or_none()
     if row is not None:

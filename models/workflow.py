@@ -101,7 +101,7 @@ def _numbered_before(session: Session, round_: Round) -> int:
     """The highest project number the round gave out before its counter existed (0 for a new round)."""
     numbers = session.scalars(select(Project.number).where(Project.round_id == round_.id,
                                                            Project.number.is_not(None)))
-    return max((int(n.rsplit("-", 1)[-1]) for n in numbers if n.rsplit("-", 1)[-1].isdigit()), default=0)
+    return max((int(n.rsplit("-", 1)[-1]) for n in numbers if n and n.rsplit("-", 1)[-1].isdigit()), default=0)
 
 
 def _next_number(session: Session, round_: Round) -> str:

@@ -106,7 +106,8 @@ def render_push(call: dict[str, Any]) -> str:
                          .replace("[news]", "[push news]", 1) for a in content.get("articles", []))
     if msgtype == "msgmenu":
         options = [f"  ({m.get('id', '')}) {m.get('content', '')}" for m in content.get("list", [])]
-        return "\n".join([f"[push] {content.get('head_content', '')}", *options, f"  {content.get('tail_content', '')}"])
+        head, tail = content.get("head_content", ""), content.get("tail_content", "")
+        return "\n".join([f"[push] {head}", *options, f"  {tail}"])
     if msgtype in ("image", "voice", "video", "mpnews"):
         return f"[push {msgtype}] {content.get('media_id', '')}"
     return f"[push {msgtype}] {json.dumps(content, ensure_ascii=False)}"

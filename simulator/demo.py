@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from werkzeug.serving import make_server
@@ -18,13 +18,18 @@ import nlp
 from bot import create_app
 from bot.background import BackgroundWork
 from bot.command_setup import database, settings_or_exit
-from bot.config import PROJECT_ROOT, ConfigError, load_settings
+from bot.replay import Replayer
+from bot.config import PROJECT_ROOT, ConfigError, environment_values, load_settings
 from models.base import utcnow
 from models.migrate import schema_problem, upgrade
 from models.seed import seed_demo, unit_listing
 from simulator.chat_client import run_chat
 from simulator.demo_run import prepare_demo
 from simulator.sandbox import serve_sandbox, start_sandbox_thread
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+from bot.extensions import database_of, gateway_of, similar_projects_of
 
 #: Settings the demo uses when the environment gives none: nothing here is secret.
 DEMO_SETTINGS = {
@@ -38,7 +43,7 @@ DEMO_SETTINGS = {
 class ServerThread:
     """A WSGI app served on loopback from a background thread."""
 
-    def __init__(self, app: object, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> None:
         """Bind the port now (0 picks a free one) so the URL is known before serving."""
         self.server = make_server(host, port, app, threaded=True)
         self.url = f"http://{host}:{self.server.server_port}"
@@ -72,7 +77,7 @@ def _chat_settings() -> dict[str, str]:
 def sandbox_command(host: str, port: int) -> None:
     """Run the local WeChat API sandbox (set WECHAT_API_BASE to its URL)."""
     values = _chat_settings()
-    secret = os.environ.get("WECHAT_APP_SECRET") or DEMO_SETTINGS["WECHAT_APP_SECRET"]
+    secret = environment_values(["WECHAT_APP_SECRET"]).get("WECHAT_APP_SECRET") or DEMO_SETTINGS["WECHAT_APP_SECRET"]
     click.echo(f"WeChat API sandbox on http://{host}:{port}")
     serve_sandbox(host, port, values["app_id"], secret)
 
@@ -101,13 +106,11 @@ def serve_command(host: str, port: int) -> None:
         app = create_app()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    problem = schema_problem(app.extensions["db"].engine)
+    problem = schema_problem(database_of(app).engine)
     if problem:
         raise click.ClickException(problem)
-    app.extensions["similar_projects"].warm_in_background(app.extensions["db"].transaction)
-    from bot.replay import Replayer
-
-    Replayer(app.extensions["wechat_gateway"]).start()  # messages kept while the database was away
+    similar_projects_of(app).warm_in_background(database_of(app).transaction)
+    Replayer(gateway_of(app)).start()  # messages kept while the database was away
     app.run(host=host, port=port, threaded=True)
 
 
@@ -125,7 +128,7 @@ def demo_command(say: tuple[str, ...], openid: str | None, database: str | None)
     url = database or f"sqlite:///{Path(PROJECT_ROOT, 'instance', 'demo.sqlite3')}"
     app, listing = prepare_demo({**DEMO_SETTINGS, **_env_overrides(), "DATABASE_URL": url,
                                  "WECHAT_API_BASE": sandbox.url, "WECHAT_AES_KEY": ""})
-    app.extensions["similar_projects"].warm_in_background(app.extensions["db"].transaction)
+    similar_projects_of(app).warm_in_background(database_of(app).transaction)
     server = ServerThread(app).start()
     background = BackgroundWork(app).start()
     click.echo(listing)
@@ -160,4 +163,4 @@ def seed_demo_command(as_json: bool) -> None:
 
 def _env_overrides() -> dict[str, str]:
     """Settings from the environment that the demo keeps (none of the WeChat credentials)."""
-    return {k: v for k, v in os.environ.items() if k in ("REDIS_URL", "INSTANCE_PATH")}
+    return environment_values(("REDIS_URL", "INSTANCE_PATH"))

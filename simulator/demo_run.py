@@ -9,13 +9,14 @@ from flask import Flask
 from bot import create_app
 from models.base import utcnow
 from models.migrate import upgrade
+from bot.extensions import database_of
 from models.seed import seed_admin, seed_demo, unit_listing
 
 
 def prepare_demo(config: Mapping[str, object]) -> tuple[Flask, str]:
     """Create the app, migrate and seed its database; return it with a listing of invite codes."""
     app = create_app(config)
-    db = app.extensions["db"]
+    db = database_of(app)
     upgrade(db.engine)
     with db.transaction() as session:
         round_ = seed_demo(session, utcnow())

@@ -1,4 +1,4 @@
-"""Helpers for end-to-end chats: a bound worker or coordinator, and reading the database back."""
+"""Helpers for chats, over HTTP (WeChatDriver) or straight to the conversation (Conversation): binding, reading back."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,7 +7,11 @@ from sqlalchemy import select
 
 from handlers.notices import compose
 from models import Conversation, OutboundMessage, Project, Worker
+from tests.conversation import Conversation as ChatDriver
 from tests.wechat_driver import WeChatDriver
+
+#: Either driver: both send texts and stand in for another follower.
+Driver = WeChatDriver | ChatDriver
 
 TRANSPORT = "晋源能源集团一矿运输队"
 MINE_ONE = "晋源能源集团一矿"
@@ -15,13 +19,13 @@ MINE_ONE = "晋源能源集团一矿"
 LONG_MESSAGE = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 
 
-def bind_worker(wechat: WeChatDriver, demo: dict[str, dict], unit: str = TRANSPORT, name: str = "张三") -> None:
+def bind_worker(wechat: Driver, demo: dict[str, dict], unit: str = TRANSPORT, name: str = "张三") -> None:
     """Bind the driver's follower to a unit with the worker code."""
     wechat.send_text(demo[unit]["worker_code"])
     wechat.send_text(name)
 
 
-def submit_project(wechat: WeChatDriver, demo: dict[str, dict]) -> None:
+def submit_project(wechat: Driver, demo: dict[str, dict]) -> None:
     """Bind the worker and submit LONG_MESSAGE as project 2026-0001 (accepting the suggested category)."""
     bind_worker(wechat, demo)
     wechat.send_text(LONG_MESSAGE)
@@ -29,8 +33,8 @@ def submit_project(wechat: WeChatDriver, demo: dict[str, dict]) -> None:
     wechat.send_text("确认")
 
 
-def bind_coordinator(wechat: WeChatDriver, demo: dict[str, dict], unit: str = MINE_ONE,
-                     name: str = "李主任") -> WeChatDriver:
+def bind_coordinator(wechat: Driver, demo: dict[str, dict], unit: str = MINE_ONE,
+                     name: str = "李主任") -> Driver:
     """A second follower bound as the unit's coordinator."""
     coordinator = wechat.as_follower("o_coordinator_li")
     coordinator.send_text(demo[unit]["coordinator_code"])

@@ -16,7 +16,11 @@ from models import Base, accounts
 from models.base import utcnow
 from models.migrate import upgrade
 from models.seed import seed_demo, unit_listing
+from tests.conversation import Clock, Conversation, Follower
 from tests.wechat_driver import WeChatDriver
+from bot.config import Settings
+from bot.extensions import database_of, settings_of, similar_projects_of
+from simulator.sandbox import SandboxHandle, start_sandbox_thread
 
 TOKEN = "test-token"
 APP_ID = "wx5xiaotest000001"
@@ -112,13 +116,13 @@ def app(settings_overrides: dict[str, object]) -> Iterator:
     application = create_app(settings_overrides)
     application.config["TESTING"] = True
     yield application
-    application.extensions["db"].dispose()
+    database_of(application).dispose()
 
 
 @pytest.fixture
 def db(app):  # noqa: ANN001, ANN201 - fixture
     """The application's database handle."""
-    return app.extensions["db"]
+    return database_of(app)
 
 
 @pytest.fixture
@@ -131,6 +135,39 @@ def client(app):  # noqa: ANN001, ANN201 - fixture
 def wechat(client) -> WeChatDriver:  # noqa: ANN001
     """A follower talking to the app over signed HTTP: `wechat.send_text("申报")` returns the reply text."""
     return WeChatDriver(client, SimulatedFollower(token=TOKEN, openid="o_worker_zhang", app_id=APP_ID))
+
+
+@pytest.fixture(scope="session")
+def running_sandbox() -> Iterator[SandboxHandle]:
+    """One WeChat API sandbox for the whole run, with the test account's credentials."""
+    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
+    """The sandbox, reset: no calls recorded, no faults, fresh tokens."""
+    running_sandbox.state.reset()
+    return running_sandbox
+
+
+@pytest.fixture
+def settings(app) -> Settings:  # noqa: ANN001
+    """The application's settings."""
+    return settings_of(app)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The time the conversation sees, starting now; tests move it on."""
+    return Clock()
+
+
+@pytest.fixture
+def chat(app, db, clock) -> Conversation:  # noqa: ANN001
+    """A follower talking to the conversation with Incoming values (no HTTP): `chat.send_text("申报")`."""
+    return Conversation(db, clock, Follower("o_worker_zhang"), similar_projects_of(app))
 
 
 @pytest.fixture

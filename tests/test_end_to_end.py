@@ -1,7 +1,6 @@
 """The whole loop against the WeChat API sandbox: chat, review, outbox, push, photo fetch."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,11 +9,10 @@ import requests
 from sqlalchemy import select
 
 from bot.background import BackgroundWork
-from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle
 from models import Attachment, OutboundMessage
 from models.clock import SHANGHAI
 from tests.chat import bind_coordinator, bind_worker, outbox
-from tests.conftest import APP_ID
 
 
 
@@ -23,14 +21,6 @@ def next_daytime() -> datetime:
     now = datetime.now(SHANGHAI)
     ten = now.replace(hour=10, minute=0, second=0, microsecond=0)
     return (ten if ten > now else ten + timedelta(days=1)).astimezone(timezone.utc)
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxHandle]:
-    """A fresh WeChat API sandbox for the test account."""
-    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
-    yield handle
-    handle.stop()
 
 
 @pytest.fixture

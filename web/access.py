@@ -48,7 +48,7 @@ def roles_required(*roles: AccountRole) -> Callable[[Callable[P, R]], Callable[P
                 abort(404)
             return view(*args, **kwargs)
 
-        return login_required(guarded)  # type: ignore[no-any-return]
+        return login_required(guarded)
 
     return decorate
 

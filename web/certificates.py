@@ -150,7 +150,7 @@ def _new_pdf(certificate: Certificate, font_file: Path, fallback_font_files: Seq
     pdf.set_margins(0, 0, 0)
     pdf.add_font(FAMILY, fname=str(font_file))
     fallbacks = [f"fallback{index}" for index in range(len(fallback_font_files))]
-    for family, path in zip(fallbacks, fallback_font_files):
+    for family, path in zip(fallbacks, fallback_font_files, strict=True):
         pdf.add_font(family, fname=str(path))
     if fallbacks:
         pdf.set_fallback_fonts(fallbacks, exact_match=False)
@@ -161,7 +161,7 @@ def _new_pdf(certificate: Certificate, font_file: Path, fallback_font_files: Seq
 
 def _missing(pdf: FPDF, texts: Mapping[str, str]) -> str:
     """The characters no loaded font can draw, in order of first use."""
-    cmaps = [font.cmap for font in pdf.fonts.values()]
+    cmaps = [getattr(font, "cmap", {}) for font in pdf.fonts.values()]  # a core (Latin) font has none
     seen = dict.fromkeys(char for text in texts.values() for char in text
                          if not char.isspace() and all(ord(char) not in cmap for cmap in cmaps))
     return "".join(seen)

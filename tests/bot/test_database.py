@@ -10,6 +10,7 @@ from bot.database import Database, WriteGate, WriteLockTimeout
 from bot.replay import Replayer
 from models.outbox import OutboundMessage
 from handlers import texts
+from bot.extensions import gateway_of
 
 
 def test_threads_of_one_process_write_one_at_a_time(tmp_path):
@@ -78,7 +79,7 @@ def test_a_writer_that_waits_too_long_is_kept_and_answered_later_not_a_500(app, 
         answer = wechat.post(wechat.follower.text("你好"))
     assert answer.status == 200 and answer.text == texts.SPOOLED
     db.outage.probe_every = 0.0  # no need to wait a second for the next try
-    assert Replayer(app.extensions["wechat_gateway"]).run_once() == 1
+    assert Replayer(gateway_of(app)).run_once() == 1
     with db.sessions() as session:
         (reply,) = session.scalars(select(OutboundMessage.payload)).all()
     assert "申报" in reply["text"]  # the welcome, queued as a customer-service text

@@ -13,6 +13,7 @@ from models import Conversation, InboundMessage, Worker
 from tests.bot.samples import SAMPLES
 from tests.conftest import AES_KEY, APP_ID, TOKEN
 from tests.wechat_driver import WeChatDriver
+from bot.extensions import database_of, gateway_of
 
 
 def count(db, model) -> int:
@@ -111,7 +112,7 @@ def test_retried_event_has_one_effect(wechat, db):
 
 
 def test_fault_in_handler_rolls_back_and_says_try_again(app, wechat, db):
-    gateway = app.extensions["wechat_gateway"]
+    gateway = gateway_of(app)
     original = gateway.handler
 
     def failing(session, incoming):
@@ -128,7 +129,7 @@ def test_fault_in_handler_rolls_back_and_says_try_again(app, wechat, db):
 
 
 def test_effects_that_fail_to_write_roll_back_and_say_try_again(app, wechat, db):
-    gateway = app.extensions["wechat_gateway"]
+    gateway = gateway_of(app)
     original = gateway.handler
 
     def clashing(session, incoming):
@@ -154,7 +155,7 @@ def test_safe_mode_round_trip(settings_overrides):
     compatible = driver.as_follower("o_compat")
     compatible.follower.mode = "compatible"
     assert "申报" in compatible.send_text("你好")
-    app.extensions["db"].dispose()
+    database_of(app).dispose()
 
 
 def test_safe_mode_with_bad_msg_signature_is_refused(settings_overrides):
@@ -164,7 +165,7 @@ def test_safe_mode_with_bad_msg_signature_is_refused(settings_overrides):
     signed.params["msg_signature"] = "f" * 40
     resp = app.test_client().post(f"/wechat?{signed.query_string()}", data=signed.body, content_type="text/xml")
     assert resp.status_code == 403
-    app.extensions["db"].dispose()
+    database_of(app).dispose()
 
 
 def test_two_processes_racing_on_one_msgid_cause_one_effect(settings_overrides):
@@ -172,7 +173,7 @@ def test_two_processes_racing_on_one_msgid_cause_one_effect(settings_overrides):
     apps = [create_app(settings_overrides) for _ in range(2)]
     barrier = threading.Barrier(2)
     for application in apps:
-        gateway = application.extensions["wechat_gateway"]
+        gateway = gateway_of(application)
         original = gateway.handler
 
         def slow(session, incoming, original=original):
@@ -194,13 +195,13 @@ def test_two_processes_racing_on_one_msgid_cause_one_effect(settings_overrides):
         t.start()
     for t in threads:
         t.join()
-    db = apps[0].extensions["db"]
+    db = database_of(apps[0])
     assert len(results) == 2 and results[0] == results[1] and "申报" in results[0]
     assert count(db, InboundMessage) == 1
     with db.transaction() as s:
         assert s.scalars(select(Conversation.turns)).one() == 1
     for application in apps:
-        application.extensions["db"].dispose()
+        database_of(application).dispose()
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -28,8 +28,8 @@ from models.round import Round
 from models.sending import REPLY_KEY_PREFIX
 from tests.bot.tcp_proxy import StallingProxy
 from tests.chat import LONG_MESSAGE, bind_worker
-from tests.test_end_to_end import sandbox  # noqa: F401 - the WeChat API sandbox the answers go to
 from tests.wechat_driver import WeChatDriver
+from bot.extensions import gateway_of
 
 NUMBER = re.compile(r"\d{4}-\d{4}")
 REDIS_URL = "redis://127.0.0.1:6379/1"
@@ -144,7 +144,7 @@ def test_messages_during_an_outage_are_kept_answered_later_once_and_in_order(
     assert timed(wechat, confirm)[0] == texts.SPOOLED  # WeChat's retry: kept once
     assert timed(wechat, wechat.follower.text("查询"))[0] == texts.SPOOLED
     assert timed(other, other.follower.text("你好"))[0] == texts.SPOOLED
-    gateway = app.extensions["wechat_gateway"]
+    gateway = gateway_of(app)
     assert gateway.spool.count() == 3
     outage.end()
     db.outage.probe_every = 0.0  # the next message probes at once instead of within a second

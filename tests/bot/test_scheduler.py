@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.config import Settings, load_settings
 from bot.database import Database
-from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle
 from bot.sender import Sender
 from bot.scheduler import LEASE_NAME, REMIND_JOB, SchedulerOptions, SchedulerProcess, catch_up_due
 from models.reminders import remind
@@ -24,27 +24,12 @@ from models.project import Attachment, Project
 from models.round import Round
 from models.clock import SHANGHAI
 from models.worker import Worker
-from tests.conftest import APP_ID
 from tests.models.test_reminders import COORDINATOR, round_, shanghai  # noqa: F401 - round_ is a fixture
 from tests.models.test_targets import unit
+from bot.extensions import settings_of
 
 SECOND_COORDINATOR = "o_coordinator_mine2"
 LATE_COORDINATOR = "o_coordinator_team"
-
-
-@pytest.fixture(scope="module")
-def running_sandbox() -> Iterator[SandboxHandle]:
-    """One sandbox for the module."""
-    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
-    """The sandbox, reset."""
-    running_sandbox.state.reset()
-    return running_sandbox
 
 
 @pytest.fixture
@@ -81,7 +66,7 @@ def test_standby_takes_over_and_nothing_is_sent_twice(app: Any, settings_overrid
                                                       db: Database, round_: Round,  # noqa: F811
                                                       sandbox: SandboxHandle) -> None:
     """Leader sends the 3-days-before reminders, dies; the standby takes over and sends only what is new."""
-    settings: Settings = app.extensions["settings"]
+    settings: Settings = settings_of(app)
     add_coordinator(db, SECOND_COORDINATOR, "二矿")
     shift = (shanghai("2026-12-01 09:00") - datetime.now(timezone.utc)).total_seconds()
     options = SchedulerOptions(remind_interval_seconds=0.4, send_interval_seconds=0.3, time_shift_seconds=shift)
@@ -188,7 +173,7 @@ def test_scheduler_fetches_the_photos_workers_send(app: Any, settings_overrides:
     with db.transaction() as session:
         project_id = session.scalars(select(Project.id)).first()
         session.add(Attachment(project_id=project_id, media_id=media_id))
-    settings: Settings = app.extensions["settings"]
+    settings: Settings = settings_of(app)
     database = Database(settings.database_url)
     process = SchedulerProcess(settings, database, SchedulerOptions(fetch_interval_seconds=0.2),
                                config=settings_overrides)
@@ -261,7 +246,7 @@ def test_catch_up_only_when_todays_run_is_overdue(stored: str | None, now: str, 
 def test_started_after_nine_reminds_that_same_day_once(app: Any, settings_overrides: dict[str, object], db: Database,
                                                         round_: Round, sandbox: SandboxHandle) -> None:  # noqa: F811
     """Down at 09:00, started at 11:00: the 3-days-before reminder goes out now; started again: no second run."""
-    settings: Settings = app.extensions["settings"]
+    settings: Settings = settings_of(app)
     with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 11:00")) as process:
         assert wait_for(lambda: recipients(sandbox) == [COORDINATOR], 10)
         assert next_reminder_run(process) == shanghai("2026-12-02 09:00")
@@ -278,7 +263,7 @@ def test_started_before_nine_waits_for_the_nine_oclock_run(app: Any, settings_ov
                                                            db: Database, round_: Round,  # noqa: F811
                                                            sandbox: SandboxHandle) -> None:
     """Started at 08:59:57: nothing early; at 09:00 the reminder is queued and sent, once."""
-    settings: Settings = app.extensions["settings"]
+    settings: Settings = settings_of(app)
     with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 08:59:57")) as process:
         assert wait_for(lambda: process.leading, 2)
         assert next_reminder_run(process) == shanghai("2026-12-01 09:00") and outbox_keys(db) == {}
@@ -293,7 +278,7 @@ def test_standby_taking_over_after_nine_runs_the_missed_reminders(app: Any, sett
                                                                    db: Database, round_: Round,  # noqa: F811
                                                                    sandbox: SandboxHandle) -> None:
     """The leader dies at 08:59:56 holding the lease; the standby takes over after 09:00 and reminds, once."""
-    settings: Settings = app.extensions["settings"]
+    settings: Settings = settings_of(app)
     with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 08:59:56"), release=False) as leader:
         assert wait_for(lambda: leader.leading, 2)
         shift = timedelta(seconds=leader.options.time_shift_seconds)
@@ -312,7 +297,7 @@ def test_standby_taking_over_after_nine_runs_the_missed_reminders(app: Any, sett
 def test_catch_up_in_quiet_hours_waits_for_eight(app: Any, settings_overrides: dict[str, object], db: Database,
                                                  round_: Round, sandbox: SandboxHandle) -> None:  # noqa: F811
     """Started at 22:30 with no run that day: the reminder is queued for 08:00 and nothing goes out at night."""
-    settings: Settings = app.extensions["settings"]
+    settings: Settings = settings_of(app)
     with scheduler_at(settings, settings_overrides, shanghai("2026-12-01 22:30")):
         assert wait_for(lambda: outbox_keys(db) != {}, 10)
         time.sleep(1.0)  # several sender rounds

@@ -14,8 +14,8 @@ from bot.send_policy import Verdict, verdict_for
 from simulator.sandbox import SandboxHandle
 from bot.sender import Sender
 from models.outbox import OutboundMessage, enqueue
-from tests.bot.test_sender import (add_followers, add_worker, control, daytime, queue_texts, running_sandbox,  # noqa: F401
-                                   sandbox, sends, settings, settings_overrides, statuses, tonight)
+from tests.bot.test_sender import (add_followers, add_worker, control, daytime, queue_texts,  # noqa: F401
+                                   sends, settings_overrides, statuses, tonight)
 from tests.wechat_driver import WeChatDriver
 
 SEND = "/cgi-bin/message/custom/send"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.database import Database
-from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle
 from bot.sender import Sender
 from handlers import Context, Incoming, Kind, dispatch
 from models.outbox import OutboundMessage, enqueue
@@ -21,24 +20,8 @@ from models.token import reserve_slots
 from models.clock import SHANGHAI
 from models.sending import quiet_until, record_template_finished
 from models.worker import Worker
-from tests.conftest import APP_ID
 
 TEMPLATES = '{"status_change": {"id": "tpl-status", "fields": {"first": "title", "keyword1": "project"}}}'
-
-
-@pytest.fixture(scope="module")
-def running_sandbox() -> Iterator[SandboxHandle]:
-    """One sandbox for the module, with the test account's credentials."""
-    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
-    """The sandbox, reset."""
-    running_sandbox.state.reset()
-    return running_sandbox
 
 
 @pytest.fixture
@@ -46,12 +29,6 @@ def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHa
     """The test configuration pointed at the sandbox, fast retries, a template for status notices."""
     return {**settings_overrides, "WECHAT_API_BASE": sandbox.url, "OUTBOX_RATE_PER_SECOND": "20",
             "OUTBOX_RETRY_BASE_SECONDS": "0.2", "WECHAT_HTTP_TIMEOUT": "0.5", "WECHAT_TEMPLATES": TEMPLATES}
-
-
-@pytest.fixture
-def settings(app: Any) -> Settings:
-    """The application's settings."""
-    return app.extensions["settings"]
 
 
 def control(sandbox: SandboxHandle, name: str, **body: Any) -> None:

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import pytest
 import requests
 
 from bot.config import Settings, load_settings
 from bot.database import Database
-from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle
 from simulator.sandbox_state import DEMO_MEDIA_ID
 from bot.wechat_api import DatabaseStorage, RedisStorage, SharedTokenClient, make_wechat_client
 from models.base import utcnow
@@ -22,31 +20,10 @@ from tests.conftest import APP_ID
 OPENID = "o_wechat_api_follower"
 
 
-@pytest.fixture(scope="module")
-def running_sandbox() -> Iterator[SandboxHandle]:
-    """One sandbox for the module."""
-    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
-    """The sandbox, reset."""
-    running_sandbox.state.reset()
-    return running_sandbox
-
-
 @pytest.fixture
 def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHandle) -> dict[str, object]:
     """The test configuration pointed at the sandbox."""
     return {**settings_overrides, "WECHAT_API_BASE": sandbox.url}
-
-
-@pytest.fixture
-def settings(app: Any) -> Settings:
-    """The application's settings."""
-    return app.extensions["settings"]
 
 
 def token_calls(sandbox: SandboxHandle) -> int:

@@ -1,6 +1,7 @@
 """Similar earlier projects: the worker is told before confirming, the coordinator sees them in the details."""
 from models import Project
 from tests.chat import bind_coordinator, bind_worker, projects
+from bot.extensions import similar_projects_of
 
 FIRST = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 SAME_IDEA = "原来皮带机清扫器老是刮不干净，我们改成聚氨酯刮板再加弹簧压紧，清得干净了，一年省两万"
@@ -18,10 +19,10 @@ def submit(driver, text, title="聚氨酯刮板皮带机清扫器"):
     return driver.send_text("确认")
 
 
-def test_worker_is_warned_once_of_a_similar_project_then_may_submit(wechat, demo, db):
-    bind_worker(wechat, demo)
-    assert "提交成功" in submit(wechat, FIRST)
-    colleague = wechat.as_follower("o_colleague_wang")
+def test_worker_is_warned_once_of_a_similar_project_then_may_submit(chat, demo, db):
+    bind_worker(chat, demo)
+    assert "提交成功" in submit(chat, FIRST)
+    colleague = chat.as_follower("o_colleague_wang")
     bind_worker(colleague, demo, name="王五")
 
     warning = submit(colleague, SAME_IDEA)
@@ -30,25 +31,25 @@ def test_worker_is_warned_once_of_a_similar_project_then_may_submit(wechat, demo
     assert "提交成功" in colleague.send_text("确认")
     assert [p.status for p in projects(db)] == ["submitted", "submitted"]
 
-    coordinator = bind_coordinator(wechat, demo)
+    coordinator = bind_coordinator(chat, demo)
     detail = coordinator.send_text("查询 0002")
     assert "相似项目" in detail and "2026-0001" in detail
 
 
-def test_a_different_idea_is_not_called_similar(wechat, demo, db):
-    bind_worker(wechat, demo)
-    submit(wechat, FIRST)
-    colleague = wechat.as_follower("o_colleague_wang")
+def test_a_different_idea_is_not_called_similar(chat, demo, db):
+    bind_worker(chat, demo)
+    submit(chat, FIRST)
+    colleague = chat.as_follower("o_colleague_wang")
     bind_worker(colleague, demo, name="王五")
     assert "提交成功" in submit(colleague, OTHER_IDEA)
 
 
-def test_the_index_is_not_rebuilt_when_nothing_changed(app, wechat, demo, db, monkeypatch):
+def test_the_index_is_not_rebuilt_when_nothing_changed(app, chat, demo, db, monkeypatch):
     from nlp import SimilarIndex
 
-    bind_worker(wechat, demo)
-    submit(wechat, FIRST)
-    similar = app.extensions["similar_projects"]
+    bind_worker(chat, demo)
+    submit(chat, FIRST)
+    similar = similar_projects_of(app)
     added: list[str] = []
     original = SimilarIndex.add
     monkeypatch.setattr(SimilarIndex, "add", lambda self, key, text: added.append(key) or original(self, key, text))

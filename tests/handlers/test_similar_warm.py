@@ -16,14 +16,14 @@ from tests.handlers.test_chat_similar import FIRST, OTHER_IDEA, SAME_IDEA, submi
 
 
 @pytest.fixture
-def draft(wechat, demo, db) -> int:
+def draft(chat, demo, db) -> int:
     """Two submitted projects (one saying FIRST) and a colleague's draft saying the same as FIRST; its id."""
-    bind_worker(wechat, demo)
-    assert "提交成功" in submit(wechat, FIRST)
-    other = wechat.as_follower("o_colleague_zhao")
+    bind_worker(chat, demo)
+    assert "提交成功" in submit(chat, FIRST)
+    other = chat.as_follower("o_colleague_zhao")
     bind_worker(other, demo, name="赵六")
     assert "提交成功" in submit(other, OTHER_IDEA)
-    colleague = wechat.as_follower("o_colleague_wang")
+    colleague = chat.as_follower("o_colleague_wang")
     bind_worker(colleague, demo, name="王五")
     assert "已有相似的项目" in submit(colleague, SAME_IDEA)  # left as a draft, waiting for a second "确认"
     return 3
@@ -73,10 +73,10 @@ def test_after_warm_up_the_first_search_reads_no_table_and_builds_nothing(draft,
     assert listings == [] and work == []
 
 
-def test_a_project_submitted_after_warm_up_is_found(draft, wechat, db):
+def test_a_project_submitted_after_warm_up_is_found(draft, chat, db):
     similar = SimilarProjects()
     similar.warm(db.transaction)
-    assert "提交成功" in wechat.as_follower("o_colleague_wang").send_text("确认")  # the draft is submitted now
+    assert "提交成功" in chat.as_follower("o_colleague_wang").send_text("确认")  # the draft is submitted now
     assert [number for number, _ in _found(similar, db, 1)] == ["2026-0003"]
 
 

@@ -1,9 +1,7 @@
 """Reminder rules: the right people, the right numbers, once, never at night, on working days."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from datetime import date, datetime, timedelta
 
 import pytest
 import requests
@@ -13,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.database import Database
-from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle
 from bot.sender import Sender
 from models.reminders import remind
 from models.outbox import OutboundMessage, enqueue
@@ -24,7 +22,6 @@ from models.rounds import move_deadline
 from models.clock import SHANGHAI
 from models.seed import seed_demo
 from models.worker import Worker
-from tests.conftest import APP_ID
 from tests.models.test_targets import add_projects, unit
 
 #: Submission deadline Friday 2026-12-04 17:00 Shanghai; 3 days before is Tuesday 12-01.
@@ -37,31 +34,10 @@ def shanghai(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
-@pytest.fixture(scope="module")
-def running_sandbox() -> Iterator[SandboxHandle]:
-    """One sandbox for the module."""
-    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def sandbox(running_sandbox: SandboxHandle) -> SandboxHandle:
-    """The sandbox, reset."""
-    running_sandbox.state.reset()
-    return running_sandbox
-
-
 @pytest.fixture
 def settings_overrides(settings_overrides: dict[str, object], sandbox: SandboxHandle) -> dict[str, object]:
     """The test configuration pointed at the sandbox."""
     return {**settings_overrides, "WECHAT_API_BASE": sandbox.url, "OUTBOX_RATE_PER_SECOND": "50"}
-
-
-@pytest.fixture
-def settings(app: Any) -> Settings:
-    """The application's settings."""
-    return app.extensions["settings"]
 
 
 @pytest.fixture

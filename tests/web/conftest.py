@@ -16,6 +16,7 @@ from models.account import Account
 from models.accounts import create_account
 from models.audit import COMMAND_LINE
 from models.base import utcnow
+from bot.extensions import database_of
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -39,7 +40,7 @@ class Accounts:
 
     def add(self, username: str, role: str, password: str = PASSWORD, **fields: Any) -> Account:
         """Create an account (a coordinator needs `unit_id`, a reviewer `systems`)."""
-        with self.app.extensions["db"].transaction() as session:
+        with database_of(self.app).transaction() as session:
             return create_account(session, COMMAND_LINE, username=username, password=password, role=role,
                                   now=utcnow(), **fields)
 

@@ -5,6 +5,7 @@ from models.accounts import find_account
 from models.audit import AuditEntry
 from models.worker import Worker
 from tests.web.conftest import PASSWORD
+from bot.extensions import database_of
 
 
 def test_an_admin_creates_a_coordinator_who_can_then_sign_in(client, auth, accounts, demo):
@@ -38,18 +39,18 @@ def test_reset_deactivate_and_link_are_each_in_the_audit_log(app, client, auth, 
     accounts.add("boss", "admin")
     team = demo["晋源能源集团一矿运输队"]["id"]
     li = accounts.add("li", "coordinator", unit_id=team)
-    with app.extensions["db"].transaction() as session:
+    with database_of(app).transaction() as session:
         session.add(Worker(openid="o_li", name="李联络", unit_id=team, role="coordinator"))
     auth.login("boss")
     page = f"/accounts/{li.id}"
     assert auth.post(f"{page}/password", {"password": "second-password"}, page).status_code == 302
-    with app.extensions["db"].transaction() as session:
+    with database_of(app).transaction() as session:
         follower = session.scalars(select(Worker).where(Worker.openid == "o_li")).one()
     assert "李联络" in client.get(page).get_data(as_text=True)  # offered as a follower to link
     auth.post(f"{page}/worker", {"worker": follower.id}, page)
     auth.post(f"{page}/active", {"active": "0"}, page)
     assert "停用" in client.get(page).get_data(as_text=True)
-    with app.extensions["db"].transaction() as session:
+    with database_of(app).transaction() as session:
         account = find_account(session, "li")
         assert (account.active, account.worker_id) == (False, follower.id)
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == "li")

@@ -5,6 +5,7 @@ import pytest
 
 from bot import create_app
 from tests.web.conftest import PASSWORD, AuthActions, csrf_token
+from bot.extensions import database_of
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
@@ -62,7 +63,7 @@ def test_the_sixth_wrong_password_is_429_whichever_process_answers(settings_over
         assert second.login("wang", PASSWORD).status_code == 429
         assert second.login("li", "not-the-password").status_code == 401  # other usernames are not affected
     finally:
-        second_app.extensions["db"].dispose()
+        database_of(second_app).dispose()
 
 
 def test_logging_out_needs_the_token_and_ends_the_session(client, auth, accounts):
@@ -83,11 +84,11 @@ def test_a_new_password_or_deactivation_ends_sessions_signed_in_before(app, clie
 
     accounts.add("wang", "staff")
     auth.login("wang")
-    with app.extensions["db"].transaction() as session:
+    with database_of(app).transaction() as session:
         set_password(session, COMMAND_LINE, find_account(session, "wang"), "a-new-secret", utcnow())
     assert client.get("/").status_code == 302
     auth.login("wang", "a-new-secret")
-    with app.extensions["db"].transaction() as session:
+    with database_of(app).transaction() as session:
         set_active(session, COMMAND_LINE, find_account(session, "wang"), False, utcnow())
     assert client.get("/").status_code == 302
     response = auth.login("wang", "a-new-secret")
@@ -111,7 +112,7 @@ def test_behind_an_https_proxy_cookies_are_secure_and_requests_see_the_visitor(s
         assert "Secure" in client.get("/login", headers=headers).headers["Set-Cookie"]
         assert client.get("/_probe", headers=headers).get_data(as_text=True) == "https union.example 10.1.2.3"
     finally:
-        app.extensions["db"].dispose()
+        database_of(app).dispose()
 
 
 def test_inside_wechat_the_login_page_is_the_phone_one(client):

@@ -9,6 +9,7 @@ from models.accounts import find_account, set_active
 from models.audit import COMMAND_LINE
 from models.base import utcnow
 from tests.web.conftest import PASSWORD
+from bot.extensions import database_of
 
 
 def watch(page: Any) -> list[str]:
@@ -64,7 +65,7 @@ def test_the_audit_page_filters_by_action_and_subject(page, app, accounts, demo)
     accounts.add("boss", "admin")
     accounts.add("li", "coordinator", unit_id=demo["晋源能源集团一矿"]["id"])
     accounts.add("zhao", "reviewer", systems=["transport"])
-    with app.extensions["db"].transaction() as session:
+    with database_of(app).transaction() as session:
         set_active(session, COMMAND_LINE, find_account(session, "zhao"), False, utcnow())
     page.goto("/login")
     log_in(page, "boss")

@@ -3,6 +3,7 @@ import re
 
 from simulator.demo_run import prepare_demo
 from tests.web.conftest import AuthActions
+from bot.extensions import database_of
 
 
 def test_the_demo_prints_an_admin_who_can_log_in(settings_overrides):
@@ -19,5 +20,5 @@ def test_the_demo_prints_an_admin_who_can_log_in(settings_overrides):
         assert response.status_code == 302
         assert "市总工会管理员" in auth.client.get("/").get_data(as_text=True)
     finally:
-        app.extensions["db"].dispose()
-        again.extensions["db"].dispose()
+        database_of(app).dispose()
+        database_of(again).dispose()

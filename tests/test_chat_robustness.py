@@ -11,6 +11,7 @@ from handlers import texts
 from models import InboundMessage, Project
 from tests.chat import bind_worker
 from tests.wechat_driver import WeChatDriver
+from bot.extensions import database_of, gateway_of
 
 #: Characters WeChat can carry in XML (no control characters but tab and newline).
 XML_SAFE = string.ascii_letters + string.digits + string.punctuation + " \t\n"
@@ -51,7 +52,7 @@ def test_two_messages_of_one_worker_at_once_are_taken_one_after_the_other(app, w
     wechat.send_text("对")
     apps = [app, create_app(settings_overrides)]
     for application in apps:
-        gateway = application.extensions["wechat_gateway"]
+        gateway = gateway_of(application)
 
         def slow(session, incoming, original=gateway.handler):
             reply = original(session, incoming)
@@ -72,7 +73,7 @@ def test_two_messages_of_one_worker_at_once_are_taken_one_after_the_other(app, w
         thread.start()
     for thread in threads:
         thread.join()
-    apps[1].extensions["db"].dispose()
+    database_of(apps[1]).dispose()
     assert len(replies) == 2 and texts.TRY_AGAIN not in replies
     assert sum("提交成功" in r for r in replies) == 1
     with db.transaction() as s:

@@ -1,0 +1,187 @@
+"""The submission form, declared: its fields in order, each with its question, check, summary label and value.
+
+This table drives the questions (the first missing field is asked), going back (to the field asked
+before), the numbered summary (one line per field, numbered in this order) and corrections (by
+number at the summary, or by naming the field anywhere; the words for that are in nlp/data/intents.json).
+Adding a field is one row here and its texts in handlers/texts.py.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import nlp
+import nlp.answers
+from handlers import texts
+from handlers.draft_view import benefit_text, category_from, system_from
+from handlers.intents import Intent
+from handlers.memory import Memory
+from handlers.reading import classify, fill_from_description, set_benefit
+from handlers.turn import State, Turn
+from models import drafts
+from models.drafts import MAX_TITLE, trimmed
+from models.errors import InvalidField, Problem
+from models.project import Project
+
+#: What a validator gets: the turn, the draft, and the answer's text; it stores the value or raises InvalidField.
+Validator = Callable[[Turn, Project, str], None]
+_DESCRIPTION_PREVIEW = 60
+
+
+def validate_title(t: Turn, draft: Project, text: str) -> None:
+    """A name; a whole description given instead fills the form and takes its name from it."""
+    if len(trimmed(text)) > MAX_TITLE:
+        fill_from_description(t, draft, text)
+        if not draft.title:
+            raise InvalidField("title", Problem.too_long)
+        return
+    if t.intent in (Intent.confirm, Intent.deny):
+        raise InvalidField("title", Problem.unknown)
+    drafts.set_title(draft, t.worker, text)
+
+
+def validate_description(t: Turn, draft: Project, text: str) -> None:
+    """The description in the worker's own words; whatever else it says fills the form too."""
+    drafts.set_description(draft, t.worker, t.raw or text)
+    _mark(t.mem, "description")
+    fill_from_description(t, draft, text)
+
+
+def validate_category(t: Turn, draft: Project, text: str) -> None:
+    """A number, a name, or "yes" to the suggested category."""
+    drafts.set_category(draft, t.worker, category_from(text, t.intent, t.slots_in, t.mem.category_suggestion) or "")
+
+
+def validate_system(t: Turn, draft: Project, text: str) -> None:
+    """A number or a name of a professional system (a person's choice: the classifier no longer refiles it)."""
+    drafts.set_system(draft, t.worker, system_from(text, t.slots_in) or "")
+    t.mem.system_auto = False
+
+
+def validate_benefit(t: Turn, draft: Project, text: str) -> None:
+    """A yearly amount, or "说不清"."""
+    benefit = nlp.extract_benefit(text)
+    if benefit is not None and benefit.yuan is not None:
+        set_benefit(t, draft, benefit)
+    elif nlp.answers.says_benefit_unknown(text):
+        drafts.set_benefit(draft, t.worker, None)
+        t.mem.benefit_approximate = False
+    else:
+        raise InvalidField("benefit", Problem.unknown)
+
+
+def validate_members(t: Turn, draft: Project, text: str) -> None:
+    """The members' names (the worker stays first)."""
+    drafts.set_members(draft, t.worker, nlp.answers.split_names(trimmed(text)))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the form."""
+
+    name: str
+    state: State | None  # the state that asks it when missing; None: only corrected from the summary
+    question: str
+    invalid: str  # the one line of help for an answer that was refused
+    validate: Validator
+    show: Callable[[Project, Memory], str]  # its value in the summary
+    present: Callable[[Project, Memory], bool]  # whether it needs no asking
+    edit_question: str | None = None  # asked when it is corrected (default: "请发新的<label>")
+    reclassify: bool = True  # whether an answer changes the category guess and the system
+
+    @property
+    def label(self) -> str:
+        """Its name in the summary and the prompts."""
+        return texts.FIELD_NAMES[self.name]
+
+    def ask_again(self) -> str:
+        """The prompt for a new value."""
+        return self.edit_question or texts.ASK_EDIT_VALUE.format(field=self.label)
+
+
+def _description(draft: Project, _: Memory) -> str:
+    """The description's beginning."""
+    text = draft.description or texts.SUMMARY_UNKNOWN
+    return text[:_DESCRIPTION_PREVIEW] + "…" if len(text) > _DESCRIPTION_PREVIEW else text
+
+
+def _benefit(draft: Project, mem: Memory) -> str:
+    """The yearly benefit as people read it."""
+    return benefit_text(draft.annual_benefit_yuan, mem.benefit_approximate)
+
+
+def _named(names: dict[str, str], value: str | None) -> str:
+    """A code's name in the catalogue."""
+    return names.get(value or "", texts.SUMMARY_UNKNOWN)
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("title", State.ask_title, texts.ASK_TITLE, texts.INVALID_TITLE, validate_title,
+          lambda d, _: d.title or texts.SUMMARY_UNKNOWN, lambda d, _: bool(d.title)),
+    Field("description", State.ask_description, texts.ASK_DESCRIPTION, texts.INVALID_DESCRIPTION,
+          validate_description, _description, lambda d, _: bool(d.description)),
+    Field("category", State.ask_category, texts.ASK_CATEGORY, texts.INVALID_CATEGORY, validate_category,
+          lambda d, _: _named(texts.CATEGORY_NAMES, d.category), lambda d, _: d.category is not None,
+          edit_question=texts.ASK_CATEGORY),
+    Field("system", State.ask_system, texts.ASK_SYSTEM, texts.INVALID_SYSTEM, validate_system,
+          lambda d, _: _named(texts.SYSTEM_NAMES, d.system), lambda d, _: d.system is not None,
+          edit_question=texts.ASK_SYSTEM),
+    Field("benefit", State.ask_benefit, texts.ASK_BENEFIT, texts.INVALID_BENEFIT, validate_benefit, _benefit,
+          lambda _, mem: "benefit" in mem.answered, reclassify=False),
+    Field("members", None, texts.ASK_MEMBERS, texts.INVALID_MEMBERS, validate_members,
+          lambda d, _: " ".join(d.members or []) or texts.SUMMARY_UNKNOWN, lambda d, _: True,
+          edit_question=texts.ASK_MEMBERS, reclassify=False),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+BY_STATE = {f.state: f for f in FIELDS if f.state is not None}
+#: The fields asked when missing, in order.
+ASKED = tuple(f.name for f in FIELDS if f.state is not None)
+
+
+def _mark(mem: Memory, name: str) -> None:
+    """Record that a field was answered."""
+    if name not in mem.answered:
+        mem.answered = sorted({*mem.answered, name})
+
+
+def missing(draft: Project, mem: Memory) -> list[Field]:
+    """The fields still to ask, in order."""
+    return [f for f in FIELDS if f.state is not None and not f.present(draft, mem)]
+
+
+def answer(t: Turn, draft: Project, name: str) -> bool:
+    """Take the message as the answer for one field; say how to answer and return False if it was refused."""
+    field = BY_NAME[name]
+    try:
+        field.validate(t, draft, t.text)
+    except InvalidField as refused:
+        t.say(BY_NAME[refused.field].invalid if refused.field in BY_NAME else field.invalid)
+        return False
+    _mark(t.mem, name)
+    if field.reclassify:
+        classify(t, draft)
+    return True
+
+
+def question(field: Field, mem: Memory) -> str:
+    """The question for a field, offering the category guess when there is one."""
+    if field.name == "category" and mem.category_suggestion:
+        return texts.ASK_CATEGORY_SUGGEST.format(suggestion=texts.CATEGORY_NAMES[mem.category_suggestion])
+    return field.question
+
+
+def summary(draft: Project, mem: Memory) -> str:
+    """The numbered summary shown before confirming: one line per field, in the table's order."""
+    lines = [texts.SUMMARY_HEAD]
+    lines += [texts.SUMMARY_LINE.format(index=i, label=f.label, value=f.show(draft, mem))
+              for i, f in enumerate(FIELDS, 1)]
+    lines += [texts.SUMMARY_PHOTOS.format(photos=len(draft.attachments)), texts.SUMMARY_TAIL]
+    return "\n".join(lines)
+
+
+def numbered(number: str | None) -> Field | None:
+    """The field a number picks at the summary ("1" is the first line)."""
+    if not number or not number.isdigit():
+        return None
+    index = int(number) - 1
+    return FIELDS[index] if 0 <= index < len(FIELDS) else None

@@ -1,0 +1,82 @@
+"""What a worker's dialog remembers between messages, as typed fields saved to the conversation's JSON slots.
+
+Reading is tolerant: a row saved by an older version (a key no longer known, a value of another
+type) loses only that value, never the dialog. Writing leaves out what is empty, so an unchanged
+dialog writes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, get_type_hints
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Memory:
+    """The dialog's memory: the form being filled, the question asked, the binding under way."""
+
+    # the form
+    draft_id: int | None = None
+    answered: list[str] = field(default_factory=list)  # fields the worker gave (benefit counts even "说不清")
+    asked: list[str] = field(default_factory=list)  # fields asked, in order: "上一步" walks back through them
+    category_suggestion: str | None = None
+    system_auto: bool = False  # the system was the classifier's: a changed text may refile it
+    system_options: list[str] | None = None
+    benefit_approximate: bool = False
+    editing: str | None = None  # the field picked from the summary
+    similar_warned: bool = False
+    draft_mentioned: str | None = None  # "id:updated_at" of the draft last mentioned while idle
+    # a yes/no question that interrupted another state, and that state
+    cancel_from: str | None = None
+    unbind_from: str | None = None
+    # binding
+    after_bind: str | None = None  # the flow to go on with once bound ("submit")
+    pending_text: str | None = None  # a description sent before binding
+    unit_options: list[int] | None = None
+    pending_name: str | None = None
+    bind_unit: int | None = None
+    bind_role: str | None = None
+    # reviewing
+    returning: int | None = None  # the project a return reason is asked for
+
+    @classmethod
+    def from_slots(cls, slots: dict[str, Any] | None) -> Memory:
+        """Read the memory from saved slots, dropping keys and values this version does not know."""
+        memory = cls()
+        hints = get_type_hints(cls)
+        for item in fields(cls):
+            value = (slots or {}).get(item.name)
+            if value is None:
+                continue
+            if _fits(value, hints[item.name]):
+                setattr(memory, item.name, value)
+            else:
+                log.info("dialog memory: dropping %s=%r saved by another version", item.name, value)
+        return memory
+
+    def to_slots(self) -> dict[str, Any]:
+        """The memory as JSON-ready slots, without empty values."""
+        return {key: value for key, value in asdict(self).items() if value not in (None, False, [], "")}
+
+    def forget_form(self) -> None:
+        """Forget everything about the form (after submitting, cancelling or closing it)."""
+        for name in ("draft_id", "category_suggestion", "system_options", "editing", "cancel_from"):
+            setattr(self, name, None)
+        self.answered, self.asked = [], []
+        self.system_auto = self.benefit_approximate = self.similar_warned = False
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a saved value has the type the field expects (ints, strings, booleans, lists of them)."""
+    text = str(hint)
+    if "list[int]" in text:
+        return isinstance(value, list) and all(isinstance(v, int) for v in value)
+    if "list[str]" in text:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if hint is bool:
+        return isinstance(value, bool)
+    if "int" in text:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str)
