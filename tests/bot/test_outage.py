@@ -182,7 +182,7 @@ def test_a_confirm_kept_before_the_deadline_is_submitted_after_it(app, wechat: W
     while datetime.now(timezone.utc) <= deadline:
         time.sleep(0.1)
     db.outage.probe_every = 0.0
-    assert Replayer(app.extensions["wechat_gateway"]).run_once() == 1
+    assert Replayer(gateway_of(app)).run_once() == 1
     with db.sessions() as session:
         (project,) = session.scalars(select(Project)).all()
     assert project.status == "submitted" and project.submitted_at < deadline
