@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from flask import Flask
@@ -48,14 +48,18 @@ def register_database(app: Flask, settings: Settings) -> Database:
 
 
 def handle_message(session: Session, incoming: Incoming, similar: SimilarProjects | None = None,
-                   unit_names: UnitNames | None = None, stale_after: timedelta | None = None) -> Reply:
-    """Dispatch a message to the conversation with the current time and the process's shared indexes.
+                   unit_names: UnitNames | None = None, stale_after: timedelta | None = None,
+                   received_at: datetime | None = None) -> Reply:
+    """Dispatch a message to the conversation with the time and the process's shared indexes.
 
-    A message handled more than `stale_after` after its CreateTime is late: its yes acts on nothing.
+    The conversation's time is when the message was received (now, or when it was kept in the
+    spool during an outage: its deadlines are the ones the worker wrote against). A message
+    handled more than `stale_after` after its CreateTime is late all the same: its yes acts on nothing.
     """
     now = utcnow()
     late = stale_after is not None and now - incoming.created_at > stale_after
-    return dispatch(session, incoming, Context(now=now, similar=similar, unit_names=unit_names, late=late))
+    return dispatch(session, incoming, Context(now=received_at or now, similar=similar, unit_names=unit_names,
+                                               late=late))
 
 
 def register_gateway(app: Flask, settings: Settings, db: Database) -> None:

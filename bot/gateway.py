@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import Flask
@@ -29,6 +29,7 @@ from bot.spool import Spool, Spooled
 from bot.wechat_xml import BadXml, dedup_key, parse_xml, render_reply, to_incoming
 from handlers import texts
 from handlers.messages import Incoming, Reply
+from models.base import utcnow
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -130,6 +131,7 @@ def _encrypt(gw: Gateway, request: Request, xml: str) -> str:
 
 def receive(gw: Gateway, request: Request) -> Response:
     """Receive one message: verify, parse, handle exactly once, reply within WeChat's 5 seconds."""
+    arrived = utcnow()
     if not _authentic(gw, request):
         return _plain("forbidden", 403)
     body = _read_body(gw, request)
@@ -143,10 +145,10 @@ def receive(gw: Gateway, request: Request) -> Response:
     except (BadXml, ValueError, KeyError) as exc:
         log.info("bad message body: %s", exc)
         return _plain("bad request", 400)
-    return _plain(_encrypt(gw, request, _answer(gw, incoming, plain)) or "success")
+    return _plain(_encrypt(gw, request, _answer(gw, incoming, plain, arrived)) or "success")
 
 
-def _answer(gw: Gateway, incoming: Incoming, plain: bytes) -> str:
+def _answer(gw: Gateway, incoming: Incoming, plain: bytes, arrived: datetime) -> str:
     """Handle the message and return the reply XML.
 
     While the database cannot answer in time (or the follower has messages kept from an outage,
@@ -157,14 +159,14 @@ def _answer(gw: Gateway, incoming: Incoming, plain: bytes) -> str:
         return render_reply(reply, incoming, time.time())
 
     if _waiting_in_spool(gw, incoming.openid) or not gw.db.outage.may_try():
-        return _keep(gw, incoming, plain, render)
+        return _keep(gw, incoming, plain, arrived, render)
     try:
         with within(gw.settings.database_timeout):
             reply = handle_once(gw.db, incoming, gw.handler, render)
     except Exception as exc:  # database down, lock timeout, a handler fault...: never a 500 for WeChat
         if unavailable(exc):
             gw.db.outage.failed()
-            return _keep(gw, incoming, plain, render)
+            return _keep(gw, incoming, plain, arrived, render)
         if not isinstance(exc, HandlerFailed):
             log.exception("could not handle message from %s", incoming.openid)
         return render(Reply(texts.TRY_AGAIN))
@@ -181,11 +183,10 @@ def _waiting_in_spool(gw: Gateway, openid: str) -> bool:
         return False
 
 
-def _keep(gw: Gateway, incoming: Incoming, plain: bytes, render: Callable[[Reply], str]) -> str:
-    """Keep the message for later (once per dedup key) and tell the worker it arrived."""
+def _keep(gw: Gateway, incoming: Incoming, plain: bytes, arrived: datetime, render: Callable[[Reply], str]) -> str:
+    """Keep the message for later (once per dedup key, with the time it arrived) and tell the worker it did."""
     try:
-        gw.spool.add(Spooled(dedup_key(incoming), incoming.openid, datetime.now(timezone.utc),
-                             plain.decode("utf-8")))
+        gw.spool.add(Spooled(dedup_key(incoming), incoming.openid, arrived, plain.decode("utf-8")))
     except Exception:  # noqa: BLE001 - neither database nor spool: the last resort is "try again"
         log.exception("could not keep the message from %s in the spool", incoming.openid)
         return render(Reply(texts.TRY_AGAIN))

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import bindparam, select, text
-from sqlalchemy.orm import Session
 
 from bot.database import Database
 from bot.wechat_xml import dedup_key
@@ -28,7 +27,8 @@ log = logging.getLogger(__name__)
 
 #: Renders the handler's Reply as the XML to store and return.
 Renderer = Callable[[Reply], str]
-Handler = Callable[[Session, Incoming], Reply]
+#: Handles one message in a session: `handler(session, incoming, received_at=None)` returns the reply.
+Handler = Callable[..., Reply]
 
 _TABLE = InboundMessage.__table__
 #: Same SQL on both databases. Written as text because SQLAlchemy 2.0 does not cache the compiled

@@ -4,9 +4,11 @@ Each kept message goes through the same exactly-once path as a live one (bot/inb
 dedup key): the handler's effects, the record of the message and the answer queued in the outbox
 (key `reply:<dedup key>`) commit together. The record keeps texts.SPOOLED ("we got it") as the passive reply,
 so a late WeChat retry of the message hears what it heard the first time, and the real answer
-goes out once, as a customer-service text, within WeChat's 48-hour window (the follower's last
-message is dated when he sent it, not when it was replayed). A message replayed minutes after it
-was written is stale: it confirms, submits and deletes nothing by itself (handlers/router.py).
+goes out once, as a customer-service text, within WeChat's 48-hour window. The message is handled
+as of when it was received: a confirm kept at 16:59 meets a 17:00 deadline, and the follower's
+last message (which opens the 48-hour window) is dated when he wrote it. A message replayed
+minutes after it was written is stale all the same: it confirms, submits and deletes nothing by
+itself (handlers/router.py), the worker is asked again.
 
 One process replays at a time (the spool's drain lock); each web worker runs a `Replayer` thread
 that tries every half second while the spool holds anything.
@@ -18,7 +20,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from bot.deadline import unavailable, within
@@ -29,17 +30,10 @@ from bot.spool import Spooled
 from bot.wechat_xml import BadXml, dedup_key, parse_xml, render_reply, to_incoming
 from handlers import texts
 from handlers.messages import Incoming, Reply
-from models.base import connection_of
 from models.outbox import enqueue
 from models.sending import REPLY_KEY_PREFIX
-from models.worker import Worker
 
 log = logging.getLogger(__name__)
-
-_WORKER = Worker.__table__
-_WROTE_AT = (update(_WORKER).where(_WORKER.c.openid == bindparam("writer"))
-             .values(last_message_at=bindparam("wrote_at")))
-
 
 def reply_text(reply: Reply) -> str:
     """The words of a reply as one customer-service text (an article becomes its title and link)."""
@@ -81,8 +75,7 @@ class Replayer:
     def _handler(self, item: Spooled):  # noqa: ANN202 - a Handler
         """The gateway's handler, plus the answer queued as a customer-service text, in its transaction."""
         def handle(session: Session, incoming: Incoming) -> Reply:
-            reply = self.gateway.handler(session, incoming)
-            connection_of(session).execute(_WROTE_AT, {"writer": incoming.openid, "wrote_at": item.received_at})
+            reply = self.gateway.handler(session, incoming, received_at=item.received_at)
             text = reply_text(reply)
             if text:
                 enqueue(session, REPLY_KEY_PREFIX + item.key, incoming.openid, "text", {"text": text})

@@ -123,7 +123,9 @@ class FileSpool:
                 self.marker.touch()
 
     def count(self) -> int:
-        """How many messages wait."""
+        """How many messages wait (0 without opening the file while no marker says otherwise)."""
+        if not self.marker.exists() and not self.path.exists():
+            return 0
         return int(self._db().execute("SELECT count(*) FROM spooled").fetchone()[0])
 
     @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from nlp.resources import read_json
 from nlp.text import compact
@@ -20,7 +21,7 @@ class CategoryGuess:
 
 
 @lru_cache(maxsize=1)
-def _cues() -> dict:
+def _cues() -> dict[str, Any]:
     """Cue words from nlp/data/category.json."""
     return read_json("category.json")
 

@@ -22,10 +22,12 @@ def cmd_classify(args: argparse.Namespace) -> int:
     """One JSON classification per input line."""
     from nlp.runtime import classify
 
+    out = []
     for line in _lines(sys.stdin):
-        result = asdict(classify(line))
-        result["alternatives"] = [list(a) for a in result["alternatives"]]
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        result = classify(line)  # built by hand: dataclasses.asdict costs a third of the time here
+        out.append(json.dumps({"system": result.system, "confidence": result.confidence, "unsure": result.unsure,
+                               "alternatives": [list(a) for a in result.alternatives]}, ensure_ascii=False))
+    sys.stdout.write("".join(line + "\n" for line in out))
     return 0
 
 

@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nlp.resources import DATA_DIR
 
@@ -100,7 +101,7 @@ def read_corrections(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def _fill(pattern: str, obj: str, topic: str, terms: dict, rng: random.Random) -> str:
+def _fill(pattern: str, obj: str, topic: str, terms: dict[str, Any], rng: random.Random) -> str:
     """Fill one title pattern with an object/topic and random research context."""
     return pattern.format(
         o=obj, t=topic, m=obj, s=obj,
@@ -108,7 +109,7 @@ def _fill(pattern: str, obj: str, topic: str, terms: dict, rng: random.Random) -
     )
 
 
-def _compose_system(system: str, spec: dict, terms: dict, rng: random.Random) -> list[Row]:
+def _compose_system(system: str, spec: dict[str, Any], terms: dict[str, Any], rng: random.Random) -> list[Row]:
     """Rows for one system: hand-written titles plus term × pattern titles."""
     pats = terms["patterns"]
     rows = [Row(t, system, "handwritten", t) for t in spec["handwritten"]]

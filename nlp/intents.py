@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Any
 
 from nlp.benefit import extract_benefit
 from nlp.resources import read_json
@@ -36,7 +37,7 @@ class Understanding:
 
 
 @lru_cache(maxsize=1)
-def _data() -> dict:
+def _data() -> dict[str, Any]:
     """Phrasings from nlp/data/intents.json."""
     return read_json("intents.json")
 
@@ -126,10 +127,10 @@ def _keyword_intent(core: str) -> str | None:
     for intent, words in _data()["contains"]:
         if intent in ("approve", "return"):
             if any(core.startswith(w) for w in words):
-                return intent
+                return str(intent)
             continue
         if any(w in core for w in words):
-            return intent
+            return str(intent)
     return None
 
 

@@ -207,4 +207,4 @@ def _restated(first: Mention, second: Mention) -> bool:
     if first.period == second.period or None in (first.period, second.period):
         return False
     factors = words()["period_factor"]
-    return abs(first.low * factors.get(first.period, 1) - second.low * factors.get(second.period, 1)) < 1
+    return bool(abs(first.low * factors.get(first.period, 1) - second.low * factors.get(second.period, 1)) < 1)

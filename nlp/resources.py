@@ -16,9 +16,10 @@ def data_path(name: str) -> Path:
 
 
 @cache
-def read_json(name: str) -> Any:
-    """A JSON file from nlp/data, parsed once; callers must not change what it returns."""
-    return json.loads(data_path(name).read_text(encoding="utf-8"))
+def read_json(name: str) -> dict[str, Any]:
+    """A JSON object from nlp/data, parsed once; callers must not change what it returns."""
+    data: dict[str, Any] = json.loads(data_path(name).read_text(encoding="utf-8"))
+    return data
 
 
 def model_settings() -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from nlp.resources import read_json
 from nlp.text import normalize
@@ -12,7 +13,7 @@ _CLAUSE = re.compile(r"[,，。;；!?！？\s]")
 
 
 @lru_cache(maxsize=1)
-def _rules() -> dict:
+def _rules() -> dict[str, Any]:
     """Title rules from nlp/data/title.json."""
     return read_json("title.json")
 
@@ -50,7 +51,7 @@ def _change(clause: str) -> str | None:
         for before in pattern["before"]:
             found = re.search(f"{before}(.+?){verb}", clause)
             if found and len(_trim(found.group(1))) >= 2:
-                return _trim(found.group(1)) + pattern["suffix"]
+                return _trim(found.group(1)) + str(pattern["suffix"])
     return None
 
 
@@ -67,7 +68,7 @@ def extract_title(text: str) -> str | None:
     first = clauses[0]
     for word in rules["suggest_words"]:
         if first.startswith(word) and len(first) > len(word) + 3:
-            return _trim(first[len(word):])[: rules["max_chars"]] + rules["suggest_suffix"]
+            return _trim(first[len(word):])[: rules["max_chars"]] + str(rules["suggest_suffix"])
     if any(w in first for w in rules["not_titles"]):
         return None
     if len(clauses) == 1 and 4 <= len(first) <= rules["max_chars"]:

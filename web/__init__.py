@@ -31,7 +31,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from handlers import texts
-from models.clock import SHANGHAI
+from models.clock import local
 from web.state import WebState
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def _init_templates(app: Flask) -> None:
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time as people in the contest read it (Asia/Shanghai)."""
-    return value.astimezone(SHANGHAI).strftime(fmt) if value is not None else ""
+    return local(value).strftime(fmt) if value is not None else ""
 
 
 def csp_nonce() -> str:

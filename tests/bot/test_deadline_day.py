@@ -30,6 +30,7 @@ from models.seed import seed_demo, unit_listing
 from models.worker import Worker
 from tests.bot.live_server import HttpWeChat, LiveServer
 from tests.bot.tcp_proxy import StallingProxy
+from tests.bot.test_scheduler import wait_for
 from tests.chat import TRANSPORT
 from tests.conftest import APP_ID, TOKEN, _backends, _truncate
 
@@ -195,16 +196,6 @@ def customer_service_texts(day: DeadlineDay, openid: str) -> list[str]:
     return [c["body"]["text"]["content"] for c in calls if c["response"].get("errcode") == 0]
 
 
-def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
-    """Poll every half second until the condition holds or time is up."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return condition()
-
-
 def test_a_ten_second_database_stall_mid_chat_loses_nothing(deadline_day: DeadlineDay) -> None:
     """Ten workers mid-chat when the database path stops for 10 s: each is answered within WeChat's wait, the
     service answers again soon after, and each message is handled once, its answer sent as a customer-service text."""
@@ -230,9 +221,9 @@ def test_a_ten_second_database_stall_mid_chat_loses_nothing(deadline_day: Deadli
     assert health == (503 if day.proxy is not None else 200)  # SQLite still reads; only its writer is held
     newcomer = day.follower("o_after_the_stall")
     back = time.monotonic()
-    assert wait_until(lambda: newcomer.send_text("帮助").text not in ("", texts.SPOOLED, texts.TRY_AGAIN), 30)
+    assert wait_for(lambda: newcomer.send_text("帮助").text not in ("", texts.SPOOLED, texts.TRY_AGAIN), 30)
     assert time.monotonic() - back < 30 and day.server.healthy()
-    assert wait_until(lambda: all(customer_service_texts(day, o) for o in openids), 30), day.server.log()
+    assert wait_for(lambda: all(customer_service_texts(day, o) for o in openids), 30), day.server.log()
     with day.db.sessions() as session:
         projects = {o: (status, number, title) for o, status, number, title in session.execute(
             select(Worker.openid, Project.status, Project.number, Project.title)

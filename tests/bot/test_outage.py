@@ -11,22 +11,23 @@ import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, make_url, select, update
 
 from bot.database import Database, WriteGate
 from bot.deadline import within
 from bot.replay import Replayer
-from simulator.sandbox import SandboxHandle, start_sandbox_thread
+from simulator.sandbox import SandboxHandle
 from handlers import texts
 from models.outbox import OutboundMessage
 from models.project import Project
+from models.round import Round
 from models.sending import REPLY_KEY_PREFIX
 from tests.bot.tcp_proxy import StallingProxy
 from tests.chat import LONG_MESSAGE, bind_worker
-from tests.conftest import APP_ID
 from tests.wechat_driver import WeChatDriver
 from bot.extensions import gateway_of
 
@@ -57,14 +58,6 @@ class Outage:
         elif self._held is not None:
             self._held.__exit__(None, None, None)
             self._held = None
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxHandle]:
-    """The WeChat API sandbox, which receives the answers sent later as customer-service texts."""
-    handle = start_sandbox_thread("127.0.0.1", 0, APP_ID, "test-secret")
-    yield handle
-    handle.stop()
 
 
 @pytest.fixture
@@ -172,6 +165,28 @@ def test_messages_during_an_outage_are_kept_answered_later_once_and_in_order(
         assert session.scalar(select(func.count()).select_from(Project)) == 1
     assert len(replies(db)[wechat.follower.openid].split("|")) == 4
     assert NUMBER.search(wechat.send_text("查询"))  # and the chat goes on as before
+
+
+def test_a_confirm_kept_before_the_deadline_is_submitted_after_it(app, wechat: WeChatDriver, demo, db: Database,
+                                                                   outage: Outage) -> None:
+    """16:59:58, the database is away, the worker confirms; 17:00:01 it is back: his project counts as on time."""
+    bind_worker(wechat, demo)
+    wechat.send_text(LONG_MESSAGE)
+    wechat.send_text("对")
+    deadline = datetime.now(timezone.utc) + timedelta(seconds=1)
+    with db.transaction() as session:
+        session.execute(update(Round).values(submission_deadline=deadline))
+    outage.start()
+    assert wechat.send_text("确认") == texts.SPOOLED
+    outage.end()
+    while datetime.now(timezone.utc) <= deadline:
+        time.sleep(0.1)
+    db.outage.probe_every = 0.0
+    assert Replayer(gateway_of(app)).run_once() == 1
+    with db.sessions() as session:
+        (project,) = session.scalars(select(Project)).all()
+    assert project.status == "submitted" and project.submitted_at < deadline
+    assert project.number in replies(db)[wechat.follower.openid]
 
 
 def test_a_confirm_handled_minutes_late_submits_nothing_and_asks_again(wechat: WeChatDriver, demo,

@@ -27,11 +27,6 @@ def row(db: Database, key: str) -> OutboundMessage:
         return session.scalars(select(OutboundMessage).where(OutboundMessage.key == key)).one()
 
 
-def report_time(rows: list[OutboundMessage]) -> datetime:
-    """When the rows were created (the pause is counted from about then)."""
-    return max(r.created_at for r in rows)
-
-
 def token_requests(sandbox: SandboxHandle) -> int:  # noqa: F811
     """How many access tokens were asked for."""
     return sandbox.state.stats()["paths"].get("/cgi-bin/token", 0)
@@ -79,13 +74,14 @@ def test_a_persistent_token_error_refreshes_once_then_pauses_without_using_attem
     openids = add_followers(db, 5)
     queue_texts(db, openids)
     control(sandbox, "fail", count=1000, errcode=40001, path=SEND)
-    report = Sender(settings, db).drain()
+    now = datetime.now(timezone.utc)
+    report = Sender(settings, db, clock=lambda: now).drain()
     assert report.stopped_by and token_requests(sandbox) == 2  # the first token and one refresh
     assert len(sends(sandbox)) == 2
     rows = [row(db, f"t:{o}") for o in openids]
     assert {(r.status, r.attempts) for r in rows} == {("pending", 0)}
-    assert [r.pauses for r in rows].count(1) == 1 and min(r.next_attempt_at for r in rows) > report_time(rows)
-    assert Sender(settings, db).drain().settled == 0  # paused: the next drain sends nothing
+    assert [r.pauses for r in rows].count(1) == 1 and min(r.next_attempt_at for r in rows) > now
+    assert Sender(settings, db, clock=lambda: now).drain().settled == 0  # paused: a drain meanwhile sends nothing
     control(sandbox, "reset")  # WeChat is well again: after the pause everything goes, once
     Sender(settings, db).drain(settle=True, max_seconds=10)
     assert sorted(c["openid"] for c in sends(sandbox) if c["response"].get("errcode") == 0) == openids

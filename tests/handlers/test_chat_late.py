@@ -8,6 +8,7 @@ import pytest
 
 from handlers import texts
 from tests.chat import LONG_MESSAGE, TRANSPORT, bind_worker, projects, state_of
+from tests.handlers.test_chat_cancel import at_the_summary
 from tests.handlers.test_chat_unbind import binding_of
 
 MINUTES_AGO = 10
@@ -16,13 +17,6 @@ MINUTES_AGO = 10
 def late(wechat, text: str) -> str:
     """Send a text typed MINUTES_AGO minutes ago; return the reply."""
     return wechat.post(wechat.follower.text(text, create_time=int(time.time()) - MINUTES_AGO * 60)).text
-
-
-def at_the_summary(wechat, demo) -> None:
-    """A bound worker whose draft is complete and shown for confirmation."""
-    bind_worker(wechat, demo)
-    wechat.send_text(LONG_MESSAGE)
-    assert "请核对" in wechat.send_text("对")
 
 
 def test_a_late_yes_to_cancel_keeps_the_draft(wechat, demo, db):

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta
 
 from models.audit import PAGE_SIZE, Actor, record
-from models.sending import SHANGHAI
+from models.clock import SHANGHAI
 
 
 def add_entries(db, count, action="project.status", at=None):
