@@ -46,10 +46,10 @@ class Settings:
     reminder_submission_days: tuple[int, ...] = (7, 3, 1)  # REMINDER_SUBMISSION_DAYS, e.g. "7,3,1"
     reminder_review_days: tuple[int, ...] = (3, 1)  # REMINDER_REVIEW_DAYS
     reminder_draft_days: tuple[int, ...] = (3, 1)  # REMINDER_DRAFT_DAYS
-    nlp_model_dir: Path | None = None  # NLP_MODEL_DIR: the classifier retrained with corrections (instance/nlp-model)
     database_timeout: float = 3.0  # DATABASE_TIMEOUT_SECONDS: a message waits this long for the database, then spools
     stale_message_seconds: float = 180.0  # STALE_MESSAGE_SECONDS: older than this, a message confirms nothing itself
     spool_path: Path | None = None  # SPOOL_PATH: the local spool (default instance/spool.sqlite3; unused with Redis)
+    nlp_model_dir: Path | None = None  # NLP_MODEL_DIR: the classifier retrained with corrections (instance/nlp-model)
 
     @property
     def safe_mode(self) -> bool:
@@ -99,17 +99,6 @@ def load_settings(overrides: Mapping[str, object] | None = None,
     )
 
 
-def _web_settings(values: Mapping[str, object]) -> dict[str, Any]:
-    """Read how the web pages are reached: proxies in front, and whether only over HTTPS."""
-    hops = str(values.get("WEB_PROXY_HOPS") or "0")
-    if not hops.isdigit():
-        raise ConfigError(f"WEB_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
-    secure = str(values.get("WEB_SECURE_COOKIES") or "").lower()
-    https = str(values.get("PUBLIC_BASE_URL") or "").startswith("https://")
-    return {"web_proxy_hops": int(hops),
-            "web_secure_cookies": secure in ("1", "true", "yes") if secure else https}
-
-
 def _outage_settings(values: Mapping[str, object]) -> dict[str, Any]:
     """Read how long a message waits for the database and when it counts as stale."""
     numbers: dict[str, float] = {}
@@ -125,6 +114,17 @@ def _outage_settings(values: Mapping[str, object]) -> dict[str, Any]:
         if not low <= numbers[name] <= high:
             raise ConfigError(f"{key} must be between {low:g} and {high:g} seconds ({why})")
     return numbers
+
+
+def _web_settings(values: Mapping[str, object]) -> dict[str, Any]:
+    """Read how the web pages are reached: proxies in front, and whether only over HTTPS."""
+    hops = str(values.get("WEB_PROXY_HOPS") or "0")
+    if not hops.isdigit():
+        raise ConfigError(f"WEB_PROXY_HOPS must be a whole number of proxies, not {hops!r}")
+    secure = str(values.get("WEB_SECURE_COOKIES") or "").lower()
+    https = str(values.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    return {"web_proxy_hops": int(hops),
+            "web_secure_cookies": secure in ("1", "true", "yes") if secure else https}
 
 
 def _days(value: object, default: tuple[int, ...]) -> tuple[int, ...]:

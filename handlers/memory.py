@@ -7,7 +7,8 @@ dialog writes nothing.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from typing import Any, get_type_hints
 
 log = logging.getLogger(__name__)
@@ -45,20 +46,24 @@ class Memory:
     def from_slots(cls, slots: dict[str, Any] | None) -> Memory:
         """Read the memory from saved slots, dropping keys and values this version does not know."""
         memory = cls()
-        hints = get_type_hints(cls)
-        for item in fields(cls):
-            value = (slots or {}).get(item.name)
-            if value is None:
+        for name, value in (slots or {}).items():
+            check = _CHECKS.get(name)
+            if check is None or value is None:
                 continue
-            if _fits(value, hints[item.name]):
-                setattr(memory, item.name, value)
+            if check(value):
+                setattr(memory, name, value)
             else:
-                log.info("dialog memory: dropping %s=%r saved by another version", item.name, value)
+                log.info("dialog memory: dropping %s=%r saved by another version", name, value)
         return memory
 
     def to_slots(self) -> dict[str, Any]:
-        """The memory as JSON-ready slots, without empty values."""
-        return {key: value for key, value in asdict(self).items() if value not in (None, False, [], "")}
+        """The memory as JSON-ready slots, without empty values (lists copied, so the slots own theirs)."""
+        slots: dict[str, Any] = {}
+        for name in _CHECKS:
+            value = getattr(self, name)
+            if value not in (None, False, [], ""):
+                slots[name] = list(value) if isinstance(value, list) else value
+        return slots
 
     def forget_form(self) -> None:
         """Forget everything about the form (after submitting, cancelling or closing it)."""
@@ -68,15 +73,20 @@ class Memory:
         self.system_auto = self.benefit_approximate = self.similar_warned = False
 
 
-def _fits(value: Any, hint: Any) -> bool:
-    """Whether a saved value has the type the field expects (ints, strings, booleans, lists of them)."""
+def _check(hint: Any) -> Callable[[Any], bool]:
+    """How to tell a saved value of a field's type (ints, strings, booleans, lists of them)."""
     text = str(hint)
     if "list[int]" in text:
-        return isinstance(value, list) and all(isinstance(v, int) for v in value)
+        return lambda value: isinstance(value, list) and all(isinstance(v, int) for v in value)
     if "list[str]" in text:
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return lambda value: isinstance(value, list) and all(isinstance(v, str) for v in value)
     if hint is bool:
-        return isinstance(value, bool)
+        return lambda value: isinstance(value, bool)
     if "int" in text:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, str)
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    return lambda value: isinstance(value, str)
+
+
+#: Each field's check of a saved value, worked out once from the annotations.
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    item.name: _check(get_type_hints(Memory)[item.name]) for item in fields(Memory)}
