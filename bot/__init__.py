@@ -14,7 +14,7 @@ from bot.config import Settings, load_settings
 from bot.database import Database
 from bot.spool import make_spool
 from handlers import Context, Incoming, Reply, dispatch
-from handlers.similar import SimilarProjects
+from models.similar import SimilarProjects
 from models.clock import utcnow
 from models.membership import UnitNames
 

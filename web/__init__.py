@@ -7,9 +7,10 @@ template (`templates/_labels.html` holds the labels that Python code refers to b
 Adding an area: a module here with a `blueprint`, listed in `init_app`; its templates under
 `templates/<area>/` extending `base_staff.html` (desktop) or `base_phone.html` (inside WeChat);
 its menu entry in `templates/_nav.html`. Guard pages with `web.access.roles_required` and look
-things up with `project_or_404` / `unit_or_404` (lists: `models.account_access.project_scope`);
-call the operation in `models/`, which records the change with `models.audit.record(…,
-actor_of(current_account()), …)`, then `web.state.commit()`. Forms are FlaskForms (CSRF
+things up with `project_or_404` / `unit_or_404` (lists: `models.access.project_scope`);
+call the operation in `models/` with `web.access.current_actor()` (the same operation the chat
+calls, which checks access and records the change with `models.audit.record`), then
+`web.state.commit()`. Forms are FlaskForms (CSRF
 included; htmx requests send the token as X-CSRFToken from the base template); an API
 blueprint that authenticates with tokens instead of cookies is exempted with `csrf.exempt`.
 A page's own script needs `nonce="{{ csp_nonce() }}"` or a file under `static/`. Tests:
