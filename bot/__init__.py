@@ -83,4 +83,6 @@ def register_web(app: Flask, settings: Settings, db: Database) -> None:
         import redis as redis_client
 
         redis = redis_client.Redis.from_url(settings.redis_url)
-    web.init_app(app, settings, WebState(sessions=db.sessions, engine=db.engine, redis=redis))
+    web.init_app(app, settings, WebState(sessions=db.sessions, engine=db.engine, redis=redis,
+                                         similar=extensions.similar_projects_of(app),
+                                         media_dir=settings.media_dir))

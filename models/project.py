@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -13,6 +13,9 @@ from models.base import Base, utcnow
 from models.round import Round
 from models.unit import Unit
 from models.worker import Worker
+
+if TYPE_CHECKING:
+    from models.account import Account
 
 
 class Category(StrEnum):
@@ -116,6 +119,15 @@ class ProjectEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship(back_populates="events")
+    actor: Mapped[Worker | None] = relationship()
+    account: Mapped[Account | None] = relationship()
+
+    @property
+    def actor_name(self) -> str:
+        """Who made the change, as people know them: the account's name, else the follower's."""
+        if self.account is not None:
+            return self.account.name or self.account.username
+        return (self.actor.name or "") if self.actor is not None else ""
 
 
 class Attachment(Base):
