@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from models import access
 from models.audit import AuditEntry
 from models.outbox import OutboundMessage
 from models.project import Attachment, Project, ProjectEvent
@@ -211,3 +212,17 @@ def test_similar_earlier_projects_are_shown_beside_the_waiting_one(db, demo, coo
     rows = {n: page.split(f'id="row-{n}"')[1].split("</article>")[0] for n in ("2026-0002", "2026-0003")}
     assert "皮带机清扫器聚氨酯刮板" in rows["2026-0002"] and 'data-testid="similar"' not in rows["2026-0003"]
     assert '<a href="/projects/2026-0001">' not in page  # another mine's: named, but not a link to a 404
+
+
+def test_a_reviewer_opens_the_project_assigned_to_them_and_no_other(client, auth, accounts, db, demo, monkeypatch):
+    add_project(db, demo, "2026-0001", system="transport")
+    add_project(db, demo, "2026-0002", system="transport", title="变频器散热风道", description="夏天变频器过热跳闸")
+    with db.transaction() as session:
+        assigned = session.scalars(select(Project.id).where(Project.number == "2026-0001")).one()
+    # the assignment table is the city review's; its hook is what every access rule asks
+    monkeypatch.setattr(access, "assigned_project_ids", lambda session, account: frozenset({assigned}))
+    accounts.add("zhao", "reviewer", systems=["transport"])
+    auth.login("zhao")
+    page = client.get("/projects/2026-0001")
+    assert page.status_code == 200 and 'data-testid="decide"' not in page.get_data(as_text=True)  # no 初审 for them
+    assert client.get("/projects/2026-0002").status_code == 404
