@@ -6,7 +6,7 @@ from handlers.draft_view import system_from
 from handlers.query import lookup
 from handlers.turn import State, Turn
 from handlers.unit_stats import say_unit_stats
-from models.access import coordinates, coordinator_unit_id
+from models.access import coordinates
 from models.corrections import correct_system
 from models.drafts import trimmed
 from models.errors import InvalidTransition, NotAllowed
@@ -33,7 +33,7 @@ def _refuse(t: Turn) -> State:
 
 def pending(t: Turn) -> State:
     """List the unit's projects waiting for first review."""
-    unit_id = coordinator_unit_id(t.actor) or t.worker.unit_id
+    unit_id = t.unit_in_charge
     unit = t.session.get(Unit, unit_id) if unit_id is not None and is_coordinator(t) else None
     if unit is None:
         return _refuse(t)

@@ -12,7 +12,7 @@ import nlp.answers
 from handlers.intents import Intent
 from handlers.memory import Memory
 from handlers.messages import Incoming
-from models.access import Actor, chat_actor
+from models.access import Actor, chat_actor, coordinator_unit_id
 from models.people import Dialog
 from models.worker import Worker
 
@@ -86,6 +86,11 @@ class Turn:
         if self._actor is None:
             self._actor = chat_actor(self.session, self.worker)
         return self._actor
+
+    @property
+    def unit_in_charge(self) -> int | None:
+        """The unit whose numbers and waiting projects the chat shows them: their account's, else their own."""
+        return coordinator_unit_id(self.actor) or self.worker.unit_id
 
     @property
     def state(self) -> State:

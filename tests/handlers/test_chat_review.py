@@ -70,6 +70,7 @@ def test_a_follower_linked_to_a_coordinator_account_reviews_in_the_chat_as_on_th
         follower = session.scalars(select(Worker).where(Worker.openid == "o_li")).one()
         link_worker(session, COMMAND_LINE, account, follower, utcnow())
     assert "2026-0001" in li.send_text("待审")  # the account's unit, 一矿, not the team he is bound to
+    assert li.send_text("统计").startswith("一矿 2026年度五小竞赛")
     assert "已退回" in li.send_text("退回 0001 缺少照片")
     with db.transaction() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "project.returned")).one()
