@@ -7,7 +7,7 @@ so a late WeChat retry of the message hears what it heard the first time, and th
 goes out once, as a customer-service text, within WeChat's 48-hour window. A kept message that
 turns out to have been handled already (its live answer came after WeChat's 5 s, so WeChat
 retried, and the retry was kept) has its recorded answer sent the same way: the worker heard
-only "收到". The message is handled
+only texts.SPOOLED. The message is handled
 as of when it was received: a confirm kept at 16:59 meets a 17:00 deadline, and the follower's
 last message (which opens the 48-hour window) is dated when he wrote it. A message replayed
 minutes after it was written is stale all the same: it confirms, submits and deletes nothing by
