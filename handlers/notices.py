@@ -65,9 +65,14 @@ def status_text(data: dict[str, Any]) -> str:
     """The worker's notice of a status change of their project, with the reason when there is one."""
     number = data.get("number") or texts.NO_NUMBER
     template = texts.STATUS_NOTICE.get(str(data["status"]), texts.STATUS_NOTICE_OTHER)
-    return template.format(title=data.get("title") or texts.UNTITLED, number=number, short=short_number(number),
-                           reason=data.get("reason") or texts.NO_REASON,
-                           status=texts.STATUS_WORDS.get(str(data["status"]), str(data["status"])))
+    lines = [template.format(title=data.get("title") or texts.UNTITLED, number=number, short=short_number(number),
+                             reason=data.get("reason") or texts.NO_REASON,
+                             status=texts.STATUS_WORDS.get(str(data["status"]), str(data["status"])))]
+    if data.get("prize"):
+        lines.append(texts.AWARD_PRIZE.format(prize=data["prize"]))
+    if data.get("certificate"):
+        lines.append(texts.AWARD_CERTIFICATE.format(url=data["certificate"]))
+    return "\n".join(lines)
 
 
 COMPOSERS: dict[str, Callable[[dict[str, Any]], str]] = {
