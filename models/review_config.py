@@ -23,7 +23,7 @@ class ReviewConfig:
     score_sheet: ScoreSheet
     assignment: AssignmentRules
     awards: AwardPlan
-    notice_days: int = 7  # the 公示 period staff are offered when they publish the awards
+    notice_days: int = 7  # the public-notice period staff are offered when they publish the awards
 
 
 def load_review_config(path: Path = REVIEW_FILE) -> ReviewConfig:

@@ -1,9 +1,9 @@
 """The awards for staff (`/awards/<round>`) and the certificates (`/certificates/<number>.pdf`).
 
 Staff propose the levels (within the budget and the counts; the page says why each other
-project missed out), move projects between levels, confirm, start the 公示 for some days,
+project missed out), move projects between levels, confirm, start the public notice for some days,
 record and settle objections, and finalize; every step is an operation of `models.awards`.
-A final award's certificate is public at `/certificates/<number>.pdf`, as its 公示 was: the
+A final award's certificate is public at `/certificates/<number>.pdf`, as its public notice was: the
 worker opens it from the award notice in the chat, without an account.
 """
 from __future__ import annotations
