@@ -17,7 +17,7 @@ from handlers.draft_view import short_number
 MAX_LISTED = 10
 #: Template name by rule family (the part of the rule name before "_").
 TEMPLATES = {"submission": "deadline_reminder", "review": "review_reminder", "digest": "digest",
-             "draft": "draft_reminder", "status": "status_change"}
+             "draft": "draft_reminder", "status": "status_change", "scoring": "scoring_reminder"}
 
 
 def _target(value: int | None) -> str:
@@ -75,9 +75,14 @@ def status_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def scoring_text(data: dict[str, Any]) -> str:
+    """The reviewer's reminder of projects still to score before the city-review deadline."""
+    return texts.SCORING_REMINDER.format(**data)
+
+
 COMPOSERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "submission": submission_text, "review": review_text, "digest": digest_text, "draft": draft_text,
-    "status": status_text}
+    "status": status_text, "scoring": scoring_text}
 
 
 def text_of(kind: str, fields: dict[str, Any]) -> str:

@@ -208,3 +208,36 @@ def test_stored_awards_never_exceed_budget_or_counts(db, city, totals, counts, b
         assert sum(a.prize for a in stored) <= budget
         assert sum(a.level == "a" for a in stored) <= counts[0] and sum(a.level == "b" for a in stored) <= counts[1]
         session.rollback()
+
+
+def test_reviewers_with_open_assignments_are_reminded_once_outside_quiet_hours(db, city):
+    from datetime import datetime
+
+    from models.account import Account
+    from models.clock import SHANGHAI
+    from models.reminders import remind
+
+    evening = datetime(2026, 12, 1, 22, 0, tzinfo=SHANGHAI)  # a Tuesday, in quiet hours
+    with db.transaction() as session:
+        office = get(session, Account, username="office")
+        review = open_review(session, office, session.scalars(select(Round)).first(), evening,
+                             deadline=datetime(2026, 12, 2, 17, 0, tzinfo=SHANGHAI))
+        assign_reviewers(session, office, review, CONFIG.assignment, evening)
+        for name in ("r1", "r2"):
+            follower = Worker(openid=f"o_{name}", name=name, subscribed=True)
+            session.add(follower)
+            session.flush()
+            get(session, Account, username=name).worker_id = follower.id
+        r2 = get(session, Account, username="r2")
+        for number in ("2026-0001", "2026-0002"):  # r2 is done, r1 is not
+            save_scores(session, r2, get(session, Project, number=number), SHEET, scores(70), "", evening)
+        first = [p for p in remind(session, evening) if p.rule.startswith("scoring")]
+        again = [p for p in remind(session, evening) if p.rule.startswith("scoring")]
+        assert [(p.openid, p.new, p.notice.fields["open"]) for p in first] == [("o_r1", True, 2)]
+        assert [p.new for p in again] == [False]
+        assert first[0].not_before == datetime(2026, 12, 2, 8, 0, tzinfo=SHANGHAI)
+        from handlers.notices import compose
+
+        text = compose(session.scalars(select(OutboundMessage).where(OutboundMessage.openid == "o_r1")).one()
+                       .payload)["text"]
+        assert "还有2个没有评分" in text and "评审截止还有1天" in text
