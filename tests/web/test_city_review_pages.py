@@ -115,3 +115,20 @@ def test_from_scores_to_certificate(app, city, db):
         assert told["o_2026-0002"]["status"] == "not_awarded"
         assert session.scalars(select(Project.system).where(Project.number == "2026-0002")).one() == \
             "electromechanical"
+
+
+def test_titles_are_escaped_and_forms_need_their_token_on_the_review_pages(app, city):
+    office = open_and_assign(app)
+    r1 = as_user(app, "r1")
+    for client, path in ((r1, "/scoring"), (r1, "/scoring/2026-0001")):
+        body = client.get(path).get_data(as_text=True)
+        assert '清扫器&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;' in body and "<script>alert" not in body, path
+    assert r1.post("/scoring/2026-0001", data=scores(80)).status_code == 400
+    assert r1.post("/scoring/2026-0001/system", data={"system": "mining"}).status_code == 400
+    post(r1, "/scoring/2026-0001", "/scoring/2026-0001", **scores(80))
+    post(office, "/city-review/1/close", "/city-review/1")
+    assert office.post("/awards/1/propose", data={}).status_code == 400
+    post(office, "/awards/1/propose", "/awards/1")
+    body = office.get("/awards/1").get_data(as_text=True)
+    assert "&lt;script&gt;" in body and "<script>alert" not in body
+    assert office.get("/awards/99").status_code == 404 and office.get("/city-review/99").status_code == 404
