@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from models.account import Account, AccountRole
 from models.accounts import actor_of
 from models.audit import record
-from models.base import Base, utcnow
+from models.base import Base, insert_new, utcnow
 from models.errors import InvalidTransition, NotAllowed, NotFound
 from models.project import Project, ProjectStatus
 from models.reviewer_assignment import AssignmentPlan, AssignmentRules, ProjectToReview, Reviewer, plan_assignments
@@ -212,12 +212,14 @@ def assign_reviewers(session: Session, account: Account, review: CityReview, rul
     _start_reviewing(session, review.round_id, now)  # projects passed after the review opened join it
     plan = current_plan(session, review, rules)
     added = []
-    for planned in plan.new:
-        row = ReviewAssignment(review_id=review.id, project_id=int(planned.project),
-                               account_id=int(planned.reviewer), assigned_at=now)
-        session.add(row)
-        added.append(row)
-    session.flush()
+    table = ReviewAssignment.__table__
+    for planned in plan.new:  # a second click, or a second staff member at once, adds nothing twice
+        new_id = insert_new(session, table, {"review_id": review.id, "project_id": int(planned.project),
+                                             "account_id": int(planned.reviewer), "assigned_at": now,
+                                             "comment": ""}, ["project_id", "account_id"], table.c.id)
+        row = session.get(ReviewAssignment, new_id) if new_id is not None else None
+        if row is not None:
+            added.append(row)
     for row in added:
         record(session, actor_of(account), "review.assign", "project", row.project.number, at=now,
                after={"reviewer": row.account.username})
