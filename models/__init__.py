@@ -26,3 +26,7 @@ from models.audit import AuditEntry  # noqa: E402
 from models.login_throttle import LoginFailures  # noqa: E402
 
 __all__ += ["Account", "AuditEntry", "LoginFailures"]
+from models.awards import Award, Objection  # noqa: E402 - the city review and its awards
+from models.review_records import CityReview, ReviewAssignment  # noqa: E402
+
+__all__ += ["Award", "CityReview", "Objection", "ReviewAssignment"]

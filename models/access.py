@@ -27,6 +27,7 @@ from models.account import Account, AccountRole
 from models.audit import Actor as AuditActor
 from models.errors import NotAllowed, NotFound
 from models.project import Project, ProjectStatus, find_any_round
+from models.review_records import assigned_ids
 from models.unit import Unit, units_under
 from models.worker import Role, Worker
 
@@ -82,13 +83,13 @@ def chat_actor(session: Session, worker: Worker) -> Actor:
 
 
 def assigned_project_ids(session: Session, account: Account) -> frozenset[int]:
-    """The projects assigned to a reviewer for the city review.
+    """The projects assigned to a reviewer for the city review (`models.city_review`), in any round.
 
-    The hook for reviewer assignment: until assignments exist nothing is assigned, so a reviewer
-    sees no project. The assignment work replaces this body with a query on its own table;
-    every rule below (and every page, and the chat) follows from it.
+    Every rule below (and every page, and the chat) follows from it; other roles are assigned nothing.
     """
-    return frozenset()
+    if account.role != AccountRole.reviewer:
+        return frozenset()
+    return assigned_ids(session, account.id)
 
 
 def coordinated_unit_ids(session: Session, actor: Actor) -> frozenset[int] | None:

@@ -7,7 +7,9 @@ call with a different `Actor`, and give the same single notice and the same entr
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -61,8 +63,11 @@ def discard_draft(session: Session, draft: Project) -> None:
 
 
 def change_status(session: Session, project: Project, to: ProjectStatus, actor: Actor, now: datetime,
-                  reason: str | None = None) -> ProjectEvent:
-    """Move a project to a new status if allowed, record who, when and why, and queue the author's notice."""
+                  reason: str | None = None, details: Mapping[str, Any] | None = None) -> ProjectEvent:
+    """Move a project to a new status if allowed, record who, when and why, and queue the author's notice.
+
+    `details` are extra fields for the author's notice (an award's level, prize and certificate link).
+    """
     who = TRANSITIONS.get((project.status, to))
     if who is None:
         raise InvalidTransition(f"{project.status}->{to}")
@@ -76,7 +81,7 @@ def change_status(session: Session, project: Project, to: ProjectStatus, actor: 
     record(session, actor.audit, f"project.{to}", "project", project.number, at=now,
            before={"status": event.from_status}, after={"status": str(to), "reason": reason}, note=reason)
     if to in ProjectStatus.notified():
-        queue_notice(session, status_notice(project, event))
+        queue_notice(session, status_notice(project, event, details))
     return event
 
 

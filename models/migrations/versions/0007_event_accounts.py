@@ -1,6 +1,6 @@
 """a status change made on the web keeps the account that made it
 
-Revision ID: 0011
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
