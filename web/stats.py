@@ -2,7 +2,7 @@
 
 Staff and admins see the whole city and may open any unit; a coordinator sees their own unit and
 what lies below it, and any other unit is 404. Every figure comes from `models.stats.round_stats`,
-the one query layer the chat's 统计, the Excel file and the API count from.
+the one query layer the chat's statistics, the Excel file and the API count from.
 """
 from __future__ import annotations
 
