@@ -8,6 +8,7 @@ Office Open XML one: inline strings, cell references, a styles part with the for
 """
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ PLAIN, PERCENT, YUAN, HEADER = 0, 1, 2, 3
 #: character must not break the file).
 _TEXT = {**{c: None for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]},
          ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
+#: Whether a text needs `_TEXT` at all (most do not; searching is much cheaper than translating).
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
@@ -77,7 +80,10 @@ def _cell(ref: str, value: Any, style: int) -> str:
     kind = type(value)
     s = f' s="{style}"' if style else ""
     if kind is str:
-        return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{value.translate(_TEXT)}</t></is></c>'
+        if _SPECIAL.search(value):
+            value = value.translate(_TEXT)
+        space = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+        return f'<c r="{ref}" t="inlineStr"{s}><is><t{space}>{value}</t></is></c>'
     if value is None:
         return ""
     if kind is Styled:
@@ -105,9 +111,10 @@ def _sheet_xml(sheet: Sheet) -> str:
     number = 0
     for values, style in [*rows, *((row, PLAIN) for row in sheet.rows)]:
         number += 1
-        cells = "".join(_cell(f"{columns[i] if i < 64 else _column(i)}{number}", v, style)
-                        for i, v in enumerate(values))
-        parts.append(f'<row r="{number}">{cells}</row>')
+        mark = str(number)
+        cells = "".join([_cell((columns[i] if i < 64 else _column(i)) + mark, v, style)
+                         for i, v in enumerate(values) if v is not None])
+        parts.append(f'<row r="{mark}">{cells}</row>')
     parts.append("</sheetData></worksheet>")
     return "".join(parts)
 
