@@ -17,6 +17,7 @@ the chat says it found nothing.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -142,6 +143,20 @@ def may_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
     """Whether the actor may see this unit (and its figures)."""
     units = visible_unit_ids(session, actor)
     return units is None or unit_id in units
+
+
+def may_see_path(actor: Actor, path: Sequence[int]) -> bool:
+    """Whether the actor may see the unit whose ids from the top of the tree down to it are `path`.
+
+    The same rule as `visible_unit_ids`, for a caller that already read the tree (the statistics):
+    a coordinator sees a unit when their own unit lies on its path; no statement is needed.
+    """
+    account = actor.account
+    if account is None or not account.active:
+        return False
+    if account.role in CITY_WIDE:
+        return True
+    return account.role == AccountRole.coordinator and account.unit_id is not None and account.unit_id in path
 
 
 def may_see(session: Session, actor: Actor, project: Project) -> bool:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
@@ -64,6 +64,11 @@ class ProjectStatus(StrEnum):
         return frozenset({cls.unit_approved, cls.under_review, cls.awarded, cls.not_awarded})
 
     @classmethod
+    def reviewed(cls) -> frozenset[ProjectStatus]:
+        """Sent on to the city review (评审), decided or not yet: the funnel's third step."""
+        return frozenset({cls.under_review, cls.awarded, cls.not_awarded})
+
+    @classmethod
     def editable(cls) -> frozenset[ProjectStatus]:
         """The author may still change it: a draft, or a project returned to them."""
         return frozenset({cls.draft, cls.returned})
@@ -78,7 +83,10 @@ class Project(Base):
     """One submitted idea; a draft until the worker confirms it."""
 
     __tablename__ = "project"
-    __table_args__ = (UniqueConstraint("round_id", "number"),)
+    __table_args__ = (UniqueConstraint("round_id", "number"),
+                      # Covers every figure of models/stats.py: they scan this, not the wide rows.
+                      Index("ix_project_stats", "round_id", "status", "unit_id", "system", "category", "worker_id",
+                            "annual_benefit_yuan", "submitted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
@@ -108,6 +116,7 @@ class ProjectEvent(Base):
     """One status change: who (the follower; the account too when made on a page), when, from what to what, why."""
 
     __tablename__ = "project_event"
+    __table_args__ = (Index("ix_project_event_status_at", "to_status", "project_id", "at"),)  # approvals by day
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)

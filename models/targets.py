@@ -1,6 +1,6 @@
 """Targets (目标责任制): how many projects a unit should submit in a round, given or split among its children.
 
-How far each unit has come is counted in models/stats.py, with every other figure.
+How far each unit has come is counted in models/stats.py, with every other figure (values in models/stats_values.py).
 """
 from __future__ import annotations
 

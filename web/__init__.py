@@ -53,7 +53,7 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
-    from web import accounts, audit, auth, awards, city_review, health, home, projects, review, scoring, \
+    from web import accounts, audit, auth, awards, city_review, health, home, projects, review, scoring, stats, \
         state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -68,7 +68,7 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     app.register_blueprint(assets)
     _init_templates(app)
     auth.init_app(app)
-    for area in (health, home, audit, accounts, review, projects, scoring, awards):
+    for area in (health, home, audit, accounts, review, projects, scoring, awards, stats):
         app.register_blueprint(area.blueprint)
     city_review.init_app(app)  # the review configuration, then its blueprint
     for code in (400, 403, 404, 405, 413, 429, 500):
