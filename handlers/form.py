@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import nlp
 import nlp.answers
+import nlp.benefit
 from handlers import texts
-from handlers.draft_view import benefit_text, category_from, system_from
+from handlers.draft_view import benefit_said_otherwise, category_from, project_benefit, system_from
 from handlers.intents import Intent
 from handlers.memory import Memory
 from handlers.reading import classify, fill_from_description, set_benefit
@@ -37,13 +38,13 @@ def validate_title(t: Turn, draft: Project, text: str) -> None:
         return
     if t.intent in (Intent.confirm, Intent.deny):
         raise InvalidField("title", Problem.unknown)
-    drafts.set_title(draft, t.worker, text)
+    drafts.set_title(draft, t.worker, nlp.named_title(t.raw or text) or text)
 
 
 def validate_description(t: Turn, draft: Project, text: str) -> None:
     """The description in the worker's own words; whatever else it says fills the form too."""
     drafts.set_description(draft, t.worker, t.raw or text)
-    _mark(t.mem, "description")
+    mark(t.mem, "description")
     fill_from_description(t, draft, text)
 
 
@@ -59,20 +60,26 @@ def validate_system(t: Turn, draft: Project, text: str) -> None:
 
 
 def validate_benefit(t: Turn, draft: Project, text: str) -> None:
-    """A yearly amount, or "说不清"."""
-    benefit = nlp.extract_benefit(text)
-    if benefit is not None and benefit.yuan is not None:
-        set_benefit(t, draft, benefit)
-    elif nlp.answers.says_benefit_unknown(text):
-        drafts.set_benefit(draft, t.worker, None)
-        t.mem.benefit_approximate = False
-    else:
+    """A yearly amount or range, "没有" (none), or "说不清" (unknown)."""
+    benefit = nlp.extract_benefit(t.raw or text)
+    if benefit is None and nlp.answers.says_benefit_unknown(text):
+        benefit = nlp.Benefit(nlp.benefit.UNKNOWN)
+    if benefit is None or (benefit.kind == nlp.benefit.AMOUNT and benefit.low is None):
         raise InvalidField("benefit", Problem.unknown)
+    set_benefit(t, draft, benefit)
 
 
 def validate_members(t: Turn, draft: Project, text: str) -> None:
-    """The members' names (the worker stays first)."""
-    drafts.set_members(draft, t.worker, nlp.answers.split_names(trimmed(text)))
+    """Who did it with the worker, in natural phrasing ("我和王刚、李强", "就我一个"); the worker stays first."""
+    names = nlp.read_members(t.raw or text)
+    if names is None:
+        raise InvalidField("members", Problem.not_a_name)
+    set_members(t, draft, names)
+
+
+def set_members(t: Turn, draft: Project, names: list[str]) -> None:
+    """Store the co-authors named (none: the worker alone)."""
+    drafts.set_members(draft, t.worker, names or [t.worker.name or ""])
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,10 @@ def _description(draft: Project, _: Memory) -> str:
     return text[:_DESCRIPTION_PREVIEW] + "…" if len(text) > _DESCRIPTION_PREVIEW else text
 
 
-def _benefit(draft: Project, mem: Memory) -> str:
-    """The yearly benefit as people read it."""
-    return benefit_text(draft.annual_benefit_yuan, mem.benefit_approximate)
+def _benefit(draft: Project, _: Memory) -> str:
+    """The yearly benefit as people read it, and what the description says when that differs."""
+    shown, said = project_benefit(draft), benefit_said_otherwise(draft)
+    return texts.BENEFIT_SAID_OTHERWISE.format(value=shown, said=said) if said else shown
 
 
 def _named(names: dict[str, str], value: str | None) -> str:
@@ -127,10 +135,10 @@ FIELDS: tuple[Field, ...] = (
           lambda d, _: _named(texts.SYSTEM_NAMES, d.system), lambda d, _: d.system is not None,
           edit_question=texts.ASK_SYSTEM),
     Field("benefit", State.ask_benefit, texts.ASK_BENEFIT, texts.INVALID_BENEFIT, validate_benefit, _benefit,
-          lambda _, mem: "benefit" in mem.answered, reclassify=False),
-    Field("members", None, texts.ASK_MEMBERS, texts.INVALID_MEMBERS, validate_members,
-          lambda d, _: " ".join(d.members or []) or texts.SUMMARY_UNKNOWN, lambda d, _: True,
-          edit_question=texts.ASK_MEMBERS, reclassify=False),
+          lambda d, mem: d.benefit_kind is not None or "benefit" in mem.answered, reclassify=False),
+    Field("members", State.ask_members, texts.ASK_MEMBERS, texts.INVALID_MEMBERS, validate_members,
+          lambda d, _: " ".join(d.members or []) or texts.SUMMARY_UNKNOWN, lambda _, mem: "members" in mem.answered,
+          edit_question=texts.ASK_MEMBERS_EDIT, reclassify=False),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 BY_STATE = {f.state: f for f in FIELDS if f.state is not None}
@@ -138,7 +146,7 @@ BY_STATE = {f.state: f for f in FIELDS if f.state is not None}
 ASKED = tuple(f.name for f in FIELDS if f.state is not None)
 
 
-def _mark(mem: Memory, name: str) -> None:
+def mark(mem: Memory, name: str) -> None:
     """Record that a field was answered."""
     if name not in mem.answered:
         mem.answered = sorted({*mem.answered, name})
@@ -157,7 +165,7 @@ def answer(t: Turn, draft: Project, name: str) -> bool:
     except InvalidField as refused:
         t.say(BY_NAME[refused.field].invalid if refused.field in BY_NAME else field.invalid)
         return False
-    _mark(t.mem, name)
+    mark(t.mem, name)
     if field.reclassify:
         classify(t, draft)
     return True

@@ -13,6 +13,7 @@ from handlers.intents import Intent
 from handlers.reading import fill_from_description
 from handlers.turn import State, Turn
 from models.drafts import trimmed
+from models.project import Project
 
 
 def edit(t: Turn) -> State:
@@ -24,10 +25,29 @@ def edit(t: Turn) -> State:
     if not value:
         return _ask_again(t, field)
     value = own_words(t.raw, value)
-    t.text = value
+    if field.name == "members" and nlp.change_of_members(t.raw):
+        return _change_members(t, draft, value)
+    t.text = t.raw = value
     t.slots_in = dict(nlp.understand(value).slots)
     if form.answer(t, draft, field.name):
         t.say(texts.EDITED)
+    return submit.ask_next(t, draft)
+
+
+def _change_members(t: Turn, draft: Project, value: str) -> State:
+    """"成员加上李强" / "去掉王刚": add or remove people, keeping the others."""
+    names = nlp.read_members(value)
+    if not names:
+        t.say(texts.INVALID_MEMBERS)
+        return submit.ask_next(t, draft)
+    others = [n for n in draft.members or [] if n != t.worker.name]
+    if nlp.change_of_members(t.raw) == "remove":
+        kept = [n for n in others if n not in names]
+    else:
+        kept = others + [n for n in names if n not in others]
+    form.set_members(t, draft, kept)
+    form.mark(t.mem, "members")
+    t.say(texts.EDITED)
     return submit.ask_next(t, draft)
 
 
@@ -57,7 +77,7 @@ def idle(t: Turn) -> State:
         if intent == Intent.resume and submit.current_draft(t) is None:
             t.say(texts.NOTHING_TO_CONTINUE)
             return State.idle
-        return submit.start(t)
+        return submit.start(t, said=t.raw)
     if intent == Intent.describe:
         return submit.start(t, prefill=t.raw)
     if intent == Intent.bind:
@@ -100,6 +120,11 @@ def confirm_step(t: Turn) -> State:
     picked = form.numbered(t.slots_in.get("number")) if t.intent in (Intent.choice, Intent.query) else None
     if picked is not None:
         return _ask_again(t, picked)
+    members = nlp.members_in(t.raw)
+    if members is not None:  # "就我和王刚两个": who did it, said at the summary
+        form.set_members(t, draft, members)
+        t.say(texts.EDITED)
+        return submit.ask_next(t, draft)
     if t.intent == Intent.describe:
         fill_from_description(t, draft, t.text)
         return submit.ask_next(t, draft)
