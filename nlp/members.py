@@ -79,7 +79,7 @@ def read_members(text: str) -> list[str] | None:
         token = _clean(token)
         if not token or token in data["self"] or re.fullmatch(data["count"], token):
             continue
-        if not _HAN.fullmatch(token) or token in data["not_names"]:
+        if not _HAN.fullmatch(token) or any(word in token for word in data["not_names"]):
             return None
         names += [n for n in _split_run(token) if n not in names]
     return names
