@@ -71,7 +71,7 @@ def validate_benefit(t: Turn, draft: Project, text: str) -> None:
 
 def validate_members(t: Turn, draft: Project, text: str) -> None:
     """Who did it with the worker, in natural phrasing ("我和王刚、李强", "就我一个"); the worker stays first."""
-    names = nlp.read_members(t.raw or text)
+    names = None if t.intent in (Intent.confirm, Intent.deny, Intent.choice) else nlp.read_members(t.raw or text)
     if names is None:
         raise InvalidField("members", Problem.not_a_name)
     set_members(t, draft, names)

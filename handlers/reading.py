@@ -5,6 +5,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import nlp
+from handlers import texts
 from handlers.turn import Turn
 from models import drafts
 from models.errors import InvalidField
@@ -51,6 +52,11 @@ def take_named(t: Turn, draft: Project, text: str, title_of: Callable[[str], str
     if category and draft.category is None:
         drafts.set_category(draft, t.worker, category)
         filled.add("category")
+    system = named_system(text)
+    if system and (draft.system is None or t.mem.system_auto):
+        drafts.set_system(draft, t.worker, system)
+        t.mem.system_auto = False  # a person's choice: the classifier no longer refiles it
+        filled.add("system")
     members = nlp.members_in(text) if "members" not in t.mem.answered else None
     if members is not None:
         try:
@@ -82,6 +88,13 @@ def classify(t: Turn, draft: Project) -> None:
             drafts.set_system(draft, t.worker, None)
             t.mem.system_auto = False
             t.mem.system_options = [s for s, _ in result.alternatives][:3] or None
+
+
+def named_system(text: str) -> str | None:
+    """The professional system a message names outright ("机电专业的"), not one its words only suggest."""
+    core = nlp.normalize(text).replace(" ", "").replace(":", "")
+    return next((code for code, name in texts.SYSTEM_NAMES.items()
+                 if any(form.format(name=name) in core for form in texts.SYSTEM_SAID)), None)
 
 
 def set_benefit(t: Turn, draft: Project, benefit: nlp.Benefit) -> None:

@@ -13,7 +13,7 @@ from handlers.intents import Intent
 from handlers.reading import fill_from_description
 from handlers.turn import State, Turn
 from models.drafts import trimmed
-from models.project import Project
+from models.project import BenefitKind, Project
 
 
 def edit(t: Turn) -> State:
@@ -27,7 +27,10 @@ def edit(t: Turn) -> State:
     value = own_words(t.raw, value)
     if field.name == "members" and nlp.change_of_members(t.raw):
         return _change_members(t, draft, value)
-    t.text = t.raw = value
+    # a benefit is read from the whole message when it says one: "没有经济效益，主要是安全" is not "安全"
+    whole = nlp.extract_benefit(t.raw) if field.name == "benefit" else None
+    if whole is None or whole.kind == BenefitKind.unknown:
+        t.text = t.raw = value
     t.slots_in = dict(nlp.understand(value).slots)
     if form.answer(t, draft, field.name):
         t.say(texts.EDITED)
@@ -80,6 +83,8 @@ def idle(t: Turn) -> State:
         return submit.start(t, said=t.raw)
     if intent == Intent.describe:
         return submit.start(t, prefill=t.raw)
+    if intent == Intent.chitchat and nlp.named_title(t.raw, bare=False):  # "项目名称：X" starts the form
+        return submit.start(t, said=t.raw)
     if intent == Intent.bind:
         return bind.take_code_or_unit(t) if (t.slots_in.get("code") or t.slots_in.get("unit_text")) else bind.ask(t)
     t.say(texts.GREETING if intent == Intent.greeting else texts.CHITCHAT)

@@ -106,6 +106,8 @@ FIELD_NAMES = {"title": "名称", "description": "简介", "category": "类别",
                "benefit": "年效益", "members": "成员"}
 CATEGORY_NAMES = {"invention": "小发明", "creation": "小创造", "innovation": "小革新", "design": "小设计",
                   "suggestion": "小建议"}
+#: How a message names its professional system outright ("机电专业的", "专业是通风"), on its compact text.
+SYSTEM_SAID = ("{name}专业", "专业是{name}", "专业{name}", "属于{name}")
 SYSTEM_NAMES = {"mining": "采煤", "tunneling": "掘进", "electromechanical": "机电", "transport": "运输",
                 "ventilation": "通风", "preparation": "选煤", "management": "经营管理", "logistics": "后勤"}
 

@@ -55,16 +55,16 @@ def _change(clause: str) -> str | None:
     return None
 
 
-def named_title(text: str) -> str | None:
+def named_title(text: str, bare: bool = True) -> str | None:
     """A name the worker gives with a frame, without it: "名字就叫X吧", "题目：X", "我要申报：X。" → X.
 
-    Bare "叫X" / "就叫X" count only as the whole message or a clause of their own; a colon after a
-    frame word is needed for the submit words ("我要申报：X"), so "我要申报" alone names nothing.
+    A colon is needed after the submit words ("我要申报：X"), so "我要申报" alone names nothing;
+    `bare` allows the frames without a naming word ("就叫X", "叫X"), for an answer to the name question.
     """
     rules = _rules()
     for clause in (c.strip() for c in re.split(r"[,，。;；!?！？\n]", normalize(text))):
         for frame in sorted(rules["frames"], key=len, reverse=True):
-            if not clause.startswith(frame):
+            if not clause.startswith(frame) or (not bare and frame in rules["bare_frames"]):
                 continue
             rest = clause[len(frame):]
             marked = rest[:1] in rules["frame_marks"]
