@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import nlp
 import nlp.answers
 import nlp.benefit
+import nlp.text
 from handlers import texts
 from handlers.draft_view import benefit_said_otherwise, category_from, project_benefit, system_from
 from handlers.intents import Intent
@@ -152,6 +153,27 @@ def mark(mem: Memory, name: str) -> None:
         mem.answered = sorted({*mem.answered, name})
 
 
+#: A refused answer at least this long (letters and digits) to one of these questions is more of the description.
+_MORE_DESCRIPTION = 8
+_AFTER_DESCRIPTION = frozenset({"category", "system", "benefit"})
+
+
+def continues_description(t: Turn, name: str) -> bool:
+    """Whether a message that does not answer the question goes on describing ("…水位高了才去开，有时候来不及")."""
+    if name == "members":
+        return t.intent == Intent.describe
+    return name in _AFTER_DESCRIPTION and len(nlp.text.compact(t.raw or t.text)) >= _MORE_DESCRIPTION
+
+
+def add_to_description(t: Turn, draft: Project) -> None:
+    """Add a piece sent after the description to it, fill what it gives, and say so (the question follows)."""
+    piece = (t.raw or t.text).strip()
+    joined = f"{draft.description}{texts.DESCRIPTION_JOINER}{piece}" if draft.description else piece
+    drafts.set_description(draft, t.worker, joined, check=False)
+    fill_from_description(t, draft, piece)
+    t.say(texts.ADDED_TO_DESCRIPTION)
+
+
 def missing(draft: Project, mem: Memory) -> list[Field]:
     """The fields still to ask, in order."""
     return [f for f in FIELDS if f.state is not None and not f.present(draft, mem)]
@@ -163,6 +185,9 @@ def answer(t: Turn, draft: Project, name: str) -> bool:
     try:
         field.validate(t, draft, t.text)
     except InvalidField as refused:
+        if continues_description(t, name):
+            add_to_description(t, draft)
+            return True
         t.say(BY_NAME[refused.field].invalid if refused.field in BY_NAME else field.invalid)
         return False
     mark(t.mem, name)

@@ -101,6 +101,9 @@ PHOTO_ATTACHED = "照片收到了（共{count}张）。"
 PHOTOS_DONE = "照片都收好了。{question}"
 BACK_AT_START = "已经是第一题了。"
 EDITED = "已改好。"
+#: A piece sent after the description (at a later question) is added to it.
+ADDED_TO_DESCRIPTION = "这段补充到简介里了。"
+DESCRIPTION_JOINER = "，"
 #: The form's fields as the summary and the prompts name them.
 FIELD_NAMES = {"title": "名称", "description": "简介", "category": "类别", "system": "专业",
                "benefit": "年效益", "members": "成员"}

@@ -101,7 +101,7 @@ def extract_title(text: str) -> str | None:
             return _trim(first[len(word):])[: rules["max_chars"]] + str(rules["suggest_suffix"])
     if any(w in first for w in rules["not_titles"]):
         return None
-    if len(clauses) > 1 and any(c.startswith(tuple(rules["suggest_words"])) for c in clauses[1:]):
+    if len(clauses) > 1 and any(c.startswith(tuple(rules["suggest_clause_starts"])) for c in clauses[1:]):
         about, tail = rules["suggest_about"]  # "X太短，建议…": a suggestion about the problem stated first
         if 4 <= len(first) <= rules["max_chars"] - len(about) - len(tail):
             return f"{about}{_trim(first)}{tail}"
