@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.database import Database  # noqa: E402
 from models import workflow  # noqa: E402
+from models.access import chat_actor  # noqa: E402
 from models.base import utcnow  # noqa: E402
 from models.counter import next_value  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
@@ -164,7 +165,7 @@ def deliver(db: Database, run: Run, worker_id: int, project_id: int, fault: bool
                 if project.status != ProjectStatus.draft:
                     return  # an earlier delivery committed
                 project._bench_number = pre
-                workflow.submit(session, project, session.get(Worker, worker_id), utcnow())
+                workflow.submit(session, project, chat_actor(session, session.get_one(Worker, worker_id)), utcnow())
                 session.flush()
                 time.sleep(HANDLER_WORK)
                 if fault and delivery == 0:

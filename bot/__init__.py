@@ -14,7 +14,7 @@ from bot.config import Settings, load_settings
 from bot.database import Database
 from bot.spool import make_spool
 from handlers import Context, Incoming, Reply, dispatch
-from handlers.similar import SimilarProjects
+from models.similar import SimilarProjects
 from models.clock import utcnow
 from models.membership import UnitNames
 
@@ -83,4 +83,6 @@ def register_web(app: Flask, settings: Settings, db: Database) -> None:
         import redis as redis_client
 
         redis = redis_client.Redis.from_url(settings.redis_url)
-    web.init_app(app, settings, WebState(sessions=db.sessions, engine=db.engine, redis=redis))
+    web.init_app(app, settings, WebState(sessions=db.sessions, engine=db.engine, redis=redis,
+                                         similar=extensions.similar_projects_of(app),
+                                         media_dir=settings.media_dir))

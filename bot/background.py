@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def fetch_photos(settings: Settings, db: Database, client: object) -> int:
     """Download photos workers sent into the instance folder's media/; return how many were stored."""
-    return fetch_pending_attachments(db, client, settings.instance_path / "media")
+    return fetch_pending_attachments(db, client, settings.media_dir)
 
 
 class BackgroundWork:

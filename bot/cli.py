@@ -30,7 +30,7 @@ from handlers.draft_view import project_benefit
 from models.export import PROJECT_FIELDS, project_rows
 from models.migrate import upgrade
 from models.project import System
-from models.workflow import find_any_round
+from models.project import find_any_round
 
 #: Development commands by name, as "module:attribute", loaded on first use.
 DEVELOPMENT = {"demo": "simulator.demo:demo_command", "sandbox": "simulator.demo:sandbox_command",

@@ -56,6 +56,11 @@ class Settings:
         """Whether messages are encrypted (安全模式 / 兼容模式)."""
         return bool(self.wechat_aes_key)
 
+    @property
+    def media_dir(self) -> Path:
+        """Where photos downloaded from WeChat are kept (and where the pages serve them from)."""
+        return self.instance_path / "media"
+
 
 def _merged(overrides: Mapping[str, object] | None, environ: Mapping[str, str],
             dotenv_path: Path | None) -> dict[str, object]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,7 +121,10 @@ def _tune_sqlite(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to sqlite3: once per message
+        try:
+            conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to sqlite3: once per message
+        except sqlite3.OperationalError as exc:  # "database is locked": as any other statement's would say it
+            raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
 
 
 def _ping_when_idle(engine: Engine) -> None:

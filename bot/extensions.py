@@ -12,7 +12,7 @@ from flask import Flask
 from bot.config import Settings
 from bot.database import Database
 from bot.gateway import Gateway
-from handlers.similar import SimilarProjects
+from models.similar import SimilarProjects
 
 T = TypeVar("T")
 _SETTINGS, _DATABASE, _SIMILAR, _GATEWAY = "wuxiao.settings", "wuxiao.db", "wuxiao.similar_projects", "wuxiao.gateway"

@@ -4,7 +4,10 @@ Each kept message goes through the same exactly-once path as a live one (bot/inb
 dedup key): the handler's effects, the record of the message and the answer queued in the outbox
 (key `reply:<dedup key>`) commit together. The record keeps texts.SPOOLED ("we got it") as the passive reply,
 so a late WeChat retry of the message hears what it heard the first time, and the real answer
-goes out once, as a customer-service text, within WeChat's 48-hour window. The message is handled
+goes out once, as a customer-service text, within WeChat's 48-hour window. A kept message that
+turns out to have been handled already (its live answer came after WeChat's 5 s, so WeChat
+retried, and the retry was kept) has its recorded answer sent the same way: the worker heard
+only texts.SPOOLED. The message is handled
 as of when it was received: a confirm kept at 16:59 meets a 17:00 deadline, and the follower's
 last message (which opens the 48-hour window) is dated when he wrote it. A message replayed
 minutes after it was written is stale all the same: it confirms, submits and deletes nothing by
@@ -42,12 +45,27 @@ def reply_text(reply: Reply) -> str:
     return "\n".join(f"{a.title}\n{a.url}" for a in reply.articles)
 
 
+def answer_text(recorded: str) -> str:
+    """The words of a recorded passive reply (its XML) as one customer-service text; "" for none."""
+    if not recorded:
+        return ""
+    fields = parse_xml(recorded.encode("utf-8"))
+    content = fields.get("Content")
+    if isinstance(content, str):
+        return content
+    articles = fields.get("Articles")
+    if articles is None or isinstance(articles, str):
+        return ""
+    return "\n".join(f"{item.findtext('Title', '')}\n{item.findtext('Url', '')}" for item in articles)
+
+
 @dataclass
 class Replayer:
     """Replays one gateway's spool into its database and sends the answers."""
 
     gateway: Gateway
     batch: int = 50
+    _answers_left: bool = False
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -60,7 +78,8 @@ class Replayer:
             return True
         try:
             with within(self.gateway.settings.database_timeout * 3):  # no WeChat waits on this one
-                handle_once(self.gateway.db, incoming, self._handler(item), self._render_ack(incoming))
+                recorded = handle_once(self.gateway.db, incoming, self._handler(item), self._render_ack(incoming))
+                self._send_answer_given_too_late(incoming, recorded)
         except Exception as exc:  # a fault of the database, or of this message (logged by handle_once)
             if unavailable(exc):
                 self.gateway.db.outage.failed()
@@ -82,6 +101,14 @@ class Replayer:
             return reply
         return handle
 
+    def _send_answer_given_too_late(self, incoming: Incoming, recorded: str) -> None:
+        """A message first handled live, its answer too late for WeChat's 5 s, then retried into the spool: the
+        worker heard only "收到", so the recorded answer goes out as a customer-service text (once, by its key)."""
+        text = answer_text(recorded)
+        if text and text != texts.SPOOLED:
+            with self.gateway.db.transaction() as session:
+                enqueue(session, REPLY_KEY_PREFIX + dedup_key(incoming), incoming.openid, "text", {"text": text})
+
     @staticmethod
     def _render_ack(incoming: Incoming):  # noqa: ANN205 - a Renderer
         """What a retry of the message is answered from now on: the "收到" it was given."""
@@ -94,7 +121,26 @@ class Replayer:
                     {"text": texts.TRY_AGAIN})
 
     def run_once(self) -> int:
-        """Replay what the spool holds while the database answers; send the answers; return how many."""
+        """Replay what the spool holds while the database answers; send the answers; return how many replayed.
+
+        Answers that could not all go out (the database failed while sending, WeChat paused the sender,
+        or there were more than ten seconds' worth) are sent on the next rounds until none is due, even
+        when the spool is empty by then.
+        """
+        replayed = self._replay_kept()
+        if replayed:
+            log.info("replayed %d spooled messages", replayed)
+        if replayed or (self._answers_left and self.gateway.db.outage.may_try()):
+            self._answers_left = True  # until this drain has gone through
+            sender = Sender(self.gateway.settings, self.gateway.db, key_prefix=REPLY_KEY_PREFIX)
+            report = sender.drain(max_seconds=10)
+            count, due = sender.pending()
+            self._answers_left = report.stopped_by is not None or (count > 0 and due is not None
+                                                                   and due <= sender.clock())
+        return replayed
+
+    def _replay_kept(self) -> int:
+        """Handle the kept messages, oldest first, until the spool is empty or the database fails again."""
         spool = self.gateway.spool
         if spool.count() == 0 or not self.gateway.db.outage.may_try():
             return 0
@@ -107,9 +153,6 @@ class Replayer:
                     break
                 spool.remove(item.key)
                 replayed += 1
-        if replayed:
-            log.info("replayed %d spooled messages", replayed)
-            Sender(self.gateway.settings, self.gateway.db, key_prefix=REPLY_KEY_PREFIX).drain(max_seconds=10)
         return replayed
 
     def start(self, interval: float = 0.5) -> Replayer:

@@ -21,12 +21,13 @@ from typing import Any
 
 import requests
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from wechatpy.exceptions import WeChatClientException
 
 from bot.config import Settings
 from bot.database import Database
 from bot.send_policy import API_UNAVAILABLE, DrainReport, Verdict, verdict_for, verdict_for_network
-from bot.wechat_api import SharedTokenClient, make_wechat_client, token_of
+from bot.wechat_api import SharedTokenClient, TokenStoreUnavailable, make_wechat_client, token_of
 from handlers.notices import compose
 from models.base import utcnow
 from models.outbox import OutboundMessage, OutboxStatus
@@ -46,6 +47,10 @@ CLAIM_SLACK = timedelta(minutes=2)
 RATE_LIMIT_NAME = "wechat_send"
 #: The longest back-off or pause.
 MAX_BACKOFF_SECONDS = 3600.0
+
+
+class NothingSent(Exception):
+    """The database failed before the message left (its rate slot, the access token): it may be sent again at once."""
 
 
 @dataclass(frozen=True)
@@ -173,14 +178,18 @@ class Sender:
 
         Returns the verdict and, when the rest of the batch must wait too, the reason.
         """
-        self.wait_for_slot()
         assert self.client is not None
         try:
+            self.wait_for_slot()
             self.client.access_token  # noqa: B018 - fetched first: a failure here sent nothing
         except (WeChatClientException, requests.RequestException) as exc:
             return self.settle(delivery, Verdict.retry, f"access token: {type(exc).__name__} {exc}"[:300], None, None)
+        except (SQLAlchemyError, TokenStoreUnavailable) as exc:  # the rate slot and the token did not answer
+            raise NothingSent(f"rate slot or access token: {type(exc).__name__}") from exc
         try:
             msgid = self.send(delivery)
+        except TokenStoreUnavailable as exc:  # read again by the call itself, before the request
+            raise NothingSent(f"access token: {exc}") from exc
         except WeChatClientException as exc:
             status = getattr(exc.response, "status_code", None)
             error = f"{exc.errcode} {exc.errmsg}" if exc.errcode is not None else f"HTTP {status}"
@@ -243,7 +252,14 @@ class Sender:
             if delivery.channel in ("defer", "undeliverable"):
                 self._settle_unsent(delivery, report)
                 continue
-            verdict, stop = self.deliver(delivery)
+            try:
+                verdict, stop = self.deliver(delivery)
+            except NothingSent:
+                self._hand_back(batch[index:])
+                raise
+            except Exception:  # this one may have left (its outcome waits for the claim to lapse); not the rest
+                self._hand_back(batch[index + 1:])
+                raise
             report.count(verdict)
             if stop:
                 rest = [d for d in batch[index + 1:] if d.channel in ("template", "text")]
@@ -253,6 +269,16 @@ class Sender:
                 report.stopped_by = stop
                 return report
         return report
+
+    def _hand_back(self, deliveries: list[Delivery]) -> None:
+        """After a fault of the database mid-batch, let the unsent messages be claimed again at once, not after
+        the claim lapses (CLAIM_SLACK); when the database cannot even take that, the claim's lapse does it."""
+        try:
+            self.release([d for d in deliveries if d.channel in ("template", "text")], "the database failed mid-batch",
+                         at=self.clock())
+        except SQLAlchemyError:
+            logger.warning("could not hand back %d claimed messages; they are claimable again in %s",
+                           len(deliveries), CLAIM_SLACK)
 
     def _settle_unsent(self, delivery: Delivery, report: DrainReport) -> None:
         """Record a message that is not sent now: deferred past quiet hours, or undeliverable."""
@@ -266,11 +292,14 @@ class Sender:
                 report.undeliverable += 1
 
     def pending(self) -> tuple[int, datetime | None]:
-        """Return how many messages still wait to be sent, and when the next one is due."""
+        """Return how many messages (of this sender's key prefix, if any) still wait to be sent, and when the next
+        one is due."""
         with self.db.sessions() as session:
             waiting = OutboundMessage.status.in_([OutboxStatus.pending, OutboxStatus.sending])
-            count, due = session.execute(select(func.count(), func.min(OutboundMessage.next_attempt_at))
-                                         .where(waiting)).one()
+            query = select(func.count(), func.min(OutboundMessage.next_attempt_at)).where(waiting)
+            if self.key_prefix is not None:
+                query = query.where(OutboundMessage.key.startswith(self.key_prefix, autoescape=True))
+            count, due = session.execute(query).one()
         return int(count), due
 
     def drain(self, settle: bool = False, max_seconds: float | None = None) -> DrainReport:

@@ -23,8 +23,9 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -81,17 +82,37 @@ class FileSpool:
         self.marker = path.with_name(path.name + ".pending")
         self.lock_path = path.with_name(path.name + ".lock")
         self._local = threading.local()
+        self._prepare()
+
+    def _prepare(self, seconds: float = 10.0) -> None:
+        """Create the file in WAL mode with its table, once, when the process starts (not in an outage's burst).
+
+        Switching the journal mode needs the file to itself, and SQLite answers "database is locked"
+        at once instead of waiting when another process holds it; so it is tried again for a while.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + seconds
+        with closing(sqlite3.connect(self.path, timeout=seconds, isolation_level=None)) as conn:
+            while True:
+                try:
+                    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        conn.execute("PRAGMA journal_mode=WAL")
+                    for statement in _SCHEMA:
+                        conn.execute(statement)
+                    if conn.execute("SELECT 1 FROM spooled LIMIT 1").fetchone() is not None:
+                        self.marker.touch()  # kept by a process that died between its row and the marker
+                    return
+                except sqlite3.OperationalError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
 
     def _db(self) -> sqlite3.Connection:
-        """This thread's connection (opened, and the table created, on first use)."""
+        """This thread's connection, opened on first use (the file is in WAL mode and has its table)."""
         conn = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a kept message is on disk before "收到" goes out
-            for statement in _SCHEMA:
-                conn.execute(statement)
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
@@ -117,15 +138,19 @@ class FileSpool:
     def remove(self, key: str) -> None:
         """Forget a handled message; the marker goes with the last one."""
         self._db().execute("DELETE FROM spooled WHERE key = ?", (key,))
-        if self.count() == 0:
+        if self._rows() == 0:
             self.marker.unlink(missing_ok=True)
-            if self.count():  # one came in meanwhile: its writer may have marked before we unmarked
+            if self._rows():  # one came in meanwhile: its writer may have marked before we unmarked
                 self.marker.touch()
 
     def count(self) -> int:
         """How many messages wait (0 without opening the file while no marker says otherwise)."""
-        if not self.marker.exists() and not self.path.exists():
+        if not self.marker.exists():  # every add marks, and a row left unmarked by a crash is marked at start
             return 0
+        return self._rows()
+
+    def _rows(self) -> int:
+        """How many messages the file holds, marker or not."""
         return int(self._db().execute("SELECT count(*) FROM spooled").fetchone()[0])
 
     @contextmanager

@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
@@ -115,6 +117,10 @@ class RedisStorage(SessionStorage):
             return value
 
 
+class TokenStoreUnavailable(Exception):
+    """The shared token could not be read because its store (the database, or Redis) did not answer: no call left."""
+
+
 class SharedTokenClient(WeChatClient):
     """wechatpy's client on the configured API base, sharing one access token across processes."""
 
@@ -135,7 +141,11 @@ class SharedTokenClient(WeChatClient):
     @property
     def access_token(self) -> str:
         """The shared token, refreshed (by one process) when missing or about to expire."""
-        return self.storage.get(self.access_token_key) or self.refresh_token(stale=None)
+        try:
+            stored = self.storage.get(self.access_token_key)
+        except (SQLAlchemyError, RedisError) as exc:
+            raise TokenStoreUnavailable(f"{type(exc).__name__}: {exc}"[:200]) from exc
+        return stored or self.refresh_token(stale=None)
 
     def refresh_token(self, stale: str | None) -> str:
         """Replace the shared token `stale` (None: whatever is stored) and return the good one."""

@@ -29,8 +29,8 @@ def list_mine(t: Turn) -> None:
 
 
 def lookup(t: Turn, number: str) -> Project | None:
-    """Find a project by number that this worker may see (their own, or their unit's for coordinators)."""
-    return visible_project(t.session, t.worker, number, t.now)
+    """Find a project by number that this worker may see (their own, their unit's for coordinators: models/access)."""
+    return visible_project(t.session, t.actor, number, t.now)
 
 
 def detail(t: Turn, number: str) -> None:
@@ -74,7 +74,7 @@ def withdraw(t: Turn) -> State:
         t.say(texts.PROJECT_NOT_FOUND.format(number=number))
         return State.idle
     try:
-        withdraw_project(t.session, project, t.worker, t.now)
+        withdraw_project(t.session, project, t.actor, t.now)
     except DomainError:
         t.say(texts.CANNOT_WITHDRAW.format(number=project.number, status=_status(project)))
         return State.idle

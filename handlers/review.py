@@ -13,6 +13,7 @@ from models.errors import InvalidTransition, NotAllowed
 from models.listing import project_by_id
 from models.project import Project, ProjectStatus, System
 from models.round import round_for
+from models.unit import Unit
 from models.stats import count_pending, pending_projects
 from models.workflow import approve, return_for_changes
 
@@ -20,8 +21,8 @@ MAX_LISTED = 20
 
 
 def is_coordinator(t: Turn) -> bool:
-    """Whether the worker coordinates a unit (admins may too)."""
-    return coordinates(t.worker)
+    """Whether the worker coordinates a unit (admins may too; a linked web account's scope counts)."""
+    return coordinates(t.session, t.actor)
 
 
 def _refuse(t: Turn) -> State:
@@ -32,10 +33,11 @@ def _refuse(t: Turn) -> State:
 
 def pending(t: Turn) -> State:
     """List the unit's projects waiting for first review."""
-    if not is_coordinator(t):
+    unit_id = t.unit_in_charge
+    unit = t.session.get(Unit, unit_id) if unit_id is not None and is_coordinator(t) else None
+    if unit is None:
         return _refuse(t)
-    round_, unit = round_for(t.session, t.now), t.worker.unit
-    assert unit is not None  # a coordinator is bound to a unit
+    round_ = round_for(t.session, t.now)
     projects = pending_projects(t.session, round_.id, unit.id, MAX_LISTED) if round_ else []
     if round_ is None or not projects:
         t.say(texts.PENDING_NONE.format(unit=unit.full_name()))
@@ -73,9 +75,9 @@ def _decide(t: Turn, to: ProjectStatus, project: Project, reason: str) -> State:
     """Approve or return the project (the author's notice is queued by the operation) and say so."""
     try:
         if to == ProjectStatus.unit_approved:
-            approve(t.session, project, t.worker, t.now)
+            approve(t.session, project, t.actor, t.now)
         else:
-            return_for_changes(t.session, project, t.worker, t.now, reason)
+            return_for_changes(t.session, project, t.actor, t.now, reason)
     except NotAllowed:
         t.say(texts.NOT_YOUR_UNIT.format(number=project.number))
         return State.idle
@@ -111,7 +113,7 @@ def refile(t: Turn) -> State:
         t.say(texts.PROJECT_NOT_FOUND.format(number=number))
         return State.idle
     try:
-        correction = correct_system(t.session, project, System(system), t.worker, t.now)
+        correction = correct_system(t.session, project, System(system), t.actor, t.now)
     except NotAllowed:
         t.say(texts.CANNOT_REFILE.format(number=project.number) if project.status == ProjectStatus.draft
               else texts.NOT_YOUR_UNIT.format(number=project.number))

@@ -19,7 +19,7 @@ from handlers.intents import YES_NO_ANSWERS, Intent
 from handlers.memory import Memory
 from handlers.messages import Event, Incoming, Kind, Reply
 from handlers.photos import attach_photo
-from handlers.similar import SimilarProjects
+from models.similar import SimilarProjects
 from handlers.turn import FORM_STATES, State, Turn
 from models.membership import UnitNames
 from models.people import (Dialog, open_dialog, record_activity, record_subscribe, record_unsubscribe,

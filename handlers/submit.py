@@ -111,7 +111,7 @@ def confirm(t: Turn, draft: Project, force: bool = False) -> State:
         return State.confirm_submission
     resubmitted = draft.status == ProjectStatus.returned
     try:
-        submit(t.session, draft, t.worker, t.now)
+        submit(t.session, draft, t.actor, t.now)
     except DeadlinePassed:
         return _closed(t, draft.round)
     unit = draft.unit.name if draft.unit else ""
@@ -127,7 +127,7 @@ def revise(t: Turn, number: str | None) -> State:
     if not number and len(returned) != 1:
         t.say(texts.ASK_WHICH_NUMBER.format(verb=texts.VERB_REVISE))
         return State.idle
-    project = returned[0] if not number else visible_project(t.session, t.worker, number, t.now)
+    project = returned[0] if not number else visible_project(t.session, t.actor, number, t.now)
     if project is None or project.worker_id != t.worker.id:
         t.say(texts.PROJECT_NOT_FOUND.format(number=number))
         return State.idle

@@ -12,11 +12,12 @@ import nlp.answers
 from handlers.intents import Intent
 from handlers.memory import Memory
 from handlers.messages import Incoming
+from models.access import Actor, chat_actor, coordinator_unit_id
 from models.people import Dialog
 from models.worker import Worker
 
 if TYPE_CHECKING:
-    from handlers.similar import SimilarProjects
+    from models.similar import SimilarProjects
     from models.membership import UnitNames
 
 
@@ -72,6 +73,7 @@ class Turn:
     unit_names: UnitNames | None = None
     mem: Memory = field(default_factory=Memory)
     _worker: Worker | None = field(default=None, repr=False)
+    _actor: Actor | None = field(default=None, repr=False)
 
     @property
     def worker(self) -> Worker:
@@ -79,6 +81,18 @@ class Turn:
         if self._worker is None:
             self._worker = self.session.get_one(Worker, self.dialog.worker_id)
         return self._worker
+
+    @property
+    def actor(self) -> Actor:
+        """The worker as the one who acts (models/access.py), with the web account linked to them, if any."""
+        if self._actor is None:
+            self._actor = chat_actor(self.session, self.worker)
+        return self._actor
+
+    @property
+    def unit_in_charge(self) -> int | None:
+        """The unit whose numbers and waiting projects the chat shows them: their account's, else their own."""
+        return coordinator_unit_id(self.actor) or self.worker.unit_id
 
     @property
     def state(self) -> State:

@@ -9,11 +9,11 @@ from models.stats import unit_progress
 
 def say_unit_stats(t: Turn) -> None:
     """Say the unit's progress and each team's, from the same counts the pages and exports use."""
-    round_ = round_for(t.session, t.now)
-    if round_ is None or t.worker.unit_id is None:
+    round_, unit_id = round_for(t.session, t.now), t.unit_in_charge
+    if round_ is None or unit_id is None:
         t.say(texts.NO_ROUND)
         return
-    own, *children = unit_progress(t.session, round_.id, t.worker.unit_id)
+    own, *children = unit_progress(t.session, round_.id, unit_id)
     lines = "\n".join(texts.STATS_LINE.format(name=r.name, submitted=r.submitted, approved=r.approved,
                                               target=r.target if r.target else texts.STATS_NO_TARGET)
                       for r in children)

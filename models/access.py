@@ -1,17 +1,40 @@
-"""Who may see and change what: the one home of the access rules, for the chat and the pages alike."""
+"""Who may see and act on what: the one home of the access rules, for the chat and the pages alike.
+
+The person doing something is an `Actor`: a WeChat follower in the chat, a web account on the
+pages, or both at once when the account is linked to the follower (`Account.worker_id`) — then
+they are one person whichever door they use, with the same reach and the same name in the
+history and the audit log. Two things are asked of an actor:
+
+- *authorship* is the follower's: a project is its author's on the web as in the chat;
+- *authority* (which units and projects they look after) is the account's when there is one,
+  since the union office manages accounts and their scope, with every change in the audit log;
+  a follower without an account has the role they bound with in the chat.
+
+Staff and admins see the whole city. A coordinator sees their unit and everything below it. A
+reviewer's account sees only the projects assigned to it (`assigned_project_ids`). Whatever an
+actor may not see does not exist for them: the lookups raise NotFound, the pages answer 404 and
+the chat says it found nothing.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from models.errors import NotAllowed
-from models.project import Project, ProjectStatus
-from models.unit import units_under
+from models.account import Account, AccountRole
+from models.audit import Actor as AuditActor
+from models.errors import NotAllowed, NotFound
+from models.project import Project, ProjectStatus, find_any_round
+from models.unit import Unit, units_under
 from models.worker import Role, Worker
 
+#: Account roles that see every unit and every project, and may review any unit's projects.
+CITY_WIDE = frozenset({AccountRole.admin, AccountRole.staff})
 
-class Actor(StrEnum):
+
+class Party(StrEnum):
     """Who a move of a project is reserved to."""
 
     author = "author"
@@ -19,23 +42,165 @@ class Actor(StrEnum):
     staff = "staff"
 
 
-def coordinates(worker: Worker) -> bool:
-    """Whether the worker looks after a unit (a coordinator, or an admin bound to one)."""
-    return worker.role in (Role.coordinator, Role.admin) and worker.unit_id is not None
+@dataclass(frozen=True)
+class Actor:
+    """The person doing something: a follower, an account, or an account and its linked follower."""
+
+    channel: str  # "chat" or "web": the door they came through, as the audit log keeps it
+    worker: Worker | None = None
+    account: Account | None = None
+
+    @property
+    def worker_id(self) -> int | None:
+        """The follower's id, kept as the history's actor (None for an account without a follower)."""
+        return self.worker.id if self.worker is not None else None
+
+    @property
+    def name(self) -> str:
+        """How the history and the log name them: the account's username, else the follower's name."""
+        if self.account is not None:
+            return self.account.username
+        assert self.worker is not None
+        return self.worker.name or self.worker.openid
+
+    @property
+    def audit(self) -> AuditActor:
+        """The audit log's record of this actor."""
+        return AuditActor(channel=self.channel, account_id=self.account.id if self.account else None,
+                          worker_id=self.worker_id, name=self.name)
 
 
-def in_subtree(session: Session, worker: Worker, project: Project) -> bool:
-    """Whether the project belongs to the worker's unit or a unit below it."""
-    return worker.unit_id is not None and project.unit_id in units_under(session, worker.unit_id)
+def web_actor(account: Account) -> Actor:
+    """The actor for something done on the pages: the account, with its linked follower if any."""
+    return Actor(channel="web", worker=account.worker, account=account)
 
 
-def may_see(session: Session, worker: Worker, project: Project) -> bool:
-    """Whether the worker may see the project: their own; a coordinator's subtree; any for reviewers and admins."""
-    if project.worker_id == worker.id:
+def chat_actor(session: Session, worker: Worker) -> Actor:
+    """The actor for something said in the chat: the follower, with the account linked to them if any."""
+    account = session.scalars(select(Account).where(Account.worker_id == worker.id)).first()
+    return Actor(channel="chat", worker=worker, account=account)
+
+
+def assigned_project_ids(session: Session, account: Account) -> frozenset[int]:
+    """The projects assigned to a reviewer for the city review.
+
+    The hook for reviewer assignment: until assignments exist nothing is assigned, so a reviewer
+    sees no project. The assignment work replaces this body with a query on its own table;
+    every rule below (and every page, and the chat) follows from it.
+    """
+    return frozenset()
+
+
+def coordinated_unit_ids(session: Session, actor: Actor) -> frozenset[int] | None:
+    """The units whose projects the actor reviews first (初审): None means every unit."""
+    account = actor.account
+    if account is not None:
+        if not account.active:
+            return frozenset()
+        if account.role in CITY_WIDE:
+            return None
+        if account.role == AccountRole.coordinator and account.unit_id is not None:
+            return frozenset(units_under(session, account.unit_id))
+        return frozenset()
+    worker = actor.worker
+    if worker is not None and worker.role in (Role.coordinator, Role.admin) and worker.unit_id is not None:
+        return frozenset(units_under(session, worker.unit_id))
+    return frozenset()
+
+
+def coordinator_unit_id(actor: Actor) -> int | None:
+    """The one unit the actor coordinates (the top of their subtree), or None (none, or the whole city)."""
+    account = actor.account
+    if account is not None:
+        return account.unit_id if account.active and account.role == AccountRole.coordinator else None
+    worker = actor.worker
+    return worker.unit_id if worker is not None and worker.role in (Role.coordinator, Role.admin) else None
+
+
+def coordinates(session: Session, actor: Actor) -> bool:
+    """Whether the actor looks after some unit's first review (a coordinator, staff, an admin bound to a unit)."""
+    units = coordinated_unit_ids(session, actor)
+    return units is None or bool(units)
+
+
+def visible_unit_ids(session: Session, actor: Actor) -> frozenset[int] | None:
+    """The units whose pages and projects the actor may see; None means every unit."""
+    account = actor.account
+    if account is None and actor.worker is not None and actor.worker.role in (Role.reviewer, Role.admin):
+        return None if actor.worker.unit_id is not None else frozenset()  # the chat's reviewers read any project
+    return coordinated_unit_ids(session, actor)
+
+
+def _reviewer_account(actor: Actor) -> Account | None:
+    """The actor's account if it is an active reviewer's (who sees by assignment, not by unit)."""
+    account = actor.account
+    return account if account is not None and account.active and account.role == AccountRole.reviewer else None
+
+
+def may_see_unit(session: Session, actor: Actor, unit_id: int) -> bool:
+    """Whether the actor may see this unit (and its figures)."""
+    units = visible_unit_ids(session, actor)
+    return units is None or unit_id in units
+
+
+def may_see(session: Session, actor: Actor, project: Project) -> bool:
+    """Whether the actor may see the project: their own; their subtree's; a reviewer what is assigned."""
+    if actor.worker is not None and project.worker_id == actor.worker.id:
         return True
-    if worker.role not in (Role.coordinator, Role.admin, Role.reviewer) or worker.unit_id is None:
-        return False
-    return worker.role != Role.coordinator or in_subtree(session, worker, project)
+    reviewer = _reviewer_account(actor)
+    if reviewer is not None:
+        return project.id in assigned_project_ids(session, reviewer)
+    return project.unit_id is not None and may_see_unit(session, actor, project.unit_id)
+
+
+def project_scope(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """A condition on `Project` that keeps exactly the projects the actor may see, for list queries."""
+    own = Project.worker_id == actor.worker.id if actor.worker is not None else false()
+    reviewer = _reviewer_account(actor)
+    if reviewer is not None:
+        return or_(own, Project.id.in_(assigned_project_ids(session, reviewer)))
+    units = visible_unit_ids(session, actor)
+    return true() if units is None else or_(own, Project.unit_id.in_(units))
+
+
+def visible_project(session: Session, actor: Actor, number: str) -> Project:
+    """The project with this number if the actor may see it; NotFound otherwise (also when it exists)."""
+    project = find_any_round(session, number)
+    if project is None or project.number is None or not may_see(session, actor, project):
+        raise NotFound(number)
+    return project
+
+
+def visible_unit(session: Session, actor: Actor, unit_id: int) -> Unit:
+    """The unit with this id if the actor may see it; NotFound otherwise (also when it exists)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or not may_see_unit(session, actor, unit.id):
+        raise NotFound(str(unit_id))
+    return unit
+
+
+def may_review(session: Session, actor: Actor, project: Project) -> bool:
+    """Whether the actor may make the unit's first-review moves on this project (its unit is theirs)."""
+    units = coordinated_unit_ids(session, actor)
+    return units is None or (project.unit_id is not None and project.unit_id in units)
+
+
+def _is_staff(actor: Actor) -> bool:
+    """Whether the actor may make the union office's moves (review, awards)."""
+    if actor.account is not None:
+        return actor.account.active and actor.account.role in CITY_WIDE
+    return actor.worker is not None and actor.worker.role in (Role.reviewer, Role.admin)
+
+
+def check_actor(session: Session, project: Project, actor: Actor, who: Party) -> None:
+    """Raise NotAllowed unless the actor may make a move reserved to `who`."""
+    if who == Party.author and actor.worker is not None and project.worker_id == actor.worker.id:
+        return
+    if who == Party.coordinator and may_review(session, actor, project):
+        return
+    if who == Party.staff and _is_staff(actor):
+        return
+    raise NotAllowed(who)
 
 
 def may_edit(project: Project | None, worker: Worker) -> bool:
@@ -46,27 +211,21 @@ def may_edit(project: Project | None, worker: Worker) -> bool:
 def check_edit(project: Project, worker: Worker) -> None:
     """Raise NotAllowed unless the worker may change the project now."""
     if not may_edit(project, worker):
-        raise NotAllowed(Actor.author)
+        raise NotAllowed(Party.author)
 
 
-def check_actor(session: Session, project: Project, actor: Worker, who: Actor) -> None:
-    """Raise NotAllowed unless the actor may make a move reserved to `who`."""
-    if who == Actor.author and project.worker_id == actor.id:
-        return
-    if who == Actor.coordinator and coordinates(actor) and in_subtree(session, actor, project):
-        return
-    if who == Actor.staff and actor.role in (Role.reviewer, Role.admin):
-        return
-    raise NotAllowed(who)
-
-
-def check_refile(session: Session, project: Project, actor: Worker | None) -> None:
+def check_refile(session: Session, project: Project, actor: Actor | None) -> None:
     """Raise NotAllowed unless the actor may file the project under another system.
 
-    Drafts are the author's to fill; reviewers and admins refile anything submitted, a
-    coordinator their subtree's projects; `actor` None is staff at the command line.
+    Drafts are the author's to fill; the office (and the chat's reviewers) refile anything
+    submitted, a coordinator their subtree's projects, a reviewer's account what is assigned to
+    it; `actor` None is staff at the command line.
     """
     if project.status == ProjectStatus.draft:
-        raise NotAllowed(Actor.coordinator)
-    if actor is not None and actor.role not in (Role.reviewer, Role.admin):
-        check_actor(session, project, actor, Actor.coordinator)
+        raise NotAllowed(Party.coordinator)
+    if actor is None or _is_staff(actor):
+        return
+    reviewer = _reviewer_account(actor)
+    if reviewer is not None and project.id in assigned_project_ids(session, reviewer):
+        return
+    check_actor(session, project, actor, Party.coordinator)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from models.access import web_actor
 from models.account import Account, AccountRole
 from models.audit import Actor, record
 from models.errors import InvalidField, NotFound, Problem
@@ -42,8 +43,8 @@ def normalize_username(text: str) -> str:
 
 
 def actor_of(account: Account) -> Actor:
-    """The audit log's actor for something done on the web by this account."""
-    return Actor(channel="web", account_id=account.id, worker_id=account.worker_id, name=account.username)
+    """The audit log's actor for something done on the web by this account (as models/access.py names it)."""
+    return web_actor(account).audit
 
 
 def snapshot(account: Account) -> dict[str, Any]:
@@ -152,7 +153,7 @@ def link_worker(session: Session, actor: Actor, account: Account, worker: Worker
     if account.worker_id == (worker.id if worker else None):
         return
     before = snapshot(account)
-    account.worker_id = worker.id if worker else None
+    account.worker = worker  # the relationship, not only the id: the snapshot after and the actor see the follower
     session.flush()
     record(session, actor, "account.link", "account", account.username, at=now, before=before,
            after=snapshot(account))

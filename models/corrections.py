@@ -12,9 +12,8 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
-from models.access import check_refile
+from models.access import Actor, check_refile
 from models.project import Project, System
-from models.worker import Worker
 
 
 class SystemCorrection(Base):
@@ -36,7 +35,7 @@ def training_text(project: Project) -> str:
     return f"{project.title} {project.description}".strip()
 
 
-def correct_system(session: Session, project: Project, system: System, actor: Worker | None,
+def correct_system(session: Session, project: Project, system: System, actor: Actor | None,
                    now: datetime) -> SystemCorrection | None:
     """File a submitted project under `system`; return the correction kept (None if nothing changed).
 
@@ -45,7 +44,7 @@ def correct_system(session: Session, project: Project, system: System, actor: Wo
     check_refile(session, project, actor)
     if project.system == system:
         return None
-    correction = SystemCorrection(project_id=project.id, actor_id=actor.id if actor else None, at=now,
+    correction = SystemCorrection(project_id=project.id, actor_id=actor.worker_id if actor else None, at=now,
                                   text=training_text(project),
                                   from_system=project.system, to_system=str(system))
     project.system, project.system_confidence = str(system), None

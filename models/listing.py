@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from models.access import may_see
+from models.access import Actor, may_see
 from models.project import Project, ProjectStatus
 from models.round import round_for
 from models.worker import Worker
@@ -31,11 +31,11 @@ def returned_projects(session: Session, worker: Worker) -> list[Project]:
     return [p for p in worker_projects(session, worker) if p.status == ProjectStatus.returned]
 
 
-def visible_project(session: Session, worker: Worker, number: str, now: datetime) -> Project | None:
-    """The current round's project with this number ("0042", "2026-0042") if the worker may see it."""
+def visible_project(session: Session, actor: Actor, number: str, now: datetime) -> Project | None:
+    """The current round's project with this number ("0042", "2026-0042") if the actor may see it."""
     round_ = round_for(session, now)
     project = find_by_number(session, round_, number) if round_ else None
-    return project if project is not None and may_see(session, worker, project) else None
+    return project if project is not None and may_see(session, actor, project) else None
 
 
 def same_title(session: Session, draft: Project) -> Project | None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, utcnow
 from models.round import Round
 from models.unit import Unit
 from models.worker import Worker
+
+if TYPE_CHECKING:
+    from models.account import Account
 
 
 class Category(StrEnum):
@@ -116,19 +119,29 @@ class Project(Base):
 
 
 class ProjectEvent(Base):
-    """One status change: who, when, from what to what, and why."""
+    """One status change: who (the follower; the account too when made on a page), when, from what to what, why."""
 
     __tablename__ = "project_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("worker.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))  # when made on the web
     at: Mapped[datetime] = mapped_column(default=utcnow)
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
 
     project: Mapped[Project] = relationship(back_populates="events")
+    actor: Mapped[Worker | None] = relationship()
+    account: Mapped[Account | None] = relationship()
+
+    @property
+    def actor_name(self) -> str:
+        """Who made the change, as people know them: the account's name, else the follower's."""
+        if self.account is not None:
+            return self.account.name or self.account.username
+        return (self.actor.name or "") if self.actor is not None else ""
 
 
 class Attachment(Base):
@@ -148,3 +161,8 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="attachments")
+
+
+def find_any_round(session: Session, number: str) -> Project | None:
+    """Find a project by its full number ("2026-0042") in whichever round it belongs to."""
+    return session.scalars(select(Project).where(Project.number == number.strip())).first()

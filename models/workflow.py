@@ -1,8 +1,9 @@
 """A project's life: draft, submit, withdraw, approve, return — each change recorded with who and why.
 
-Every status change goes through `change_status`, which checks who may make it, records it, and
-queues the author's notice when the change is one they hear about: approving in the chat and on a
-page are the same call.
+Every status change goes through `change_status`, which checks who may make it (models/access.py),
+records it in the project's history and in the audit log, and queues the author's notice when the
+change is one they hear about: approving in the chat (approve 0042) and on a page are the same
+call with a different `Actor`, and give the same single notice and the same entries.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from models.access import Actor, check_actor
+from models.access import Actor, Party, check_actor
+from models.audit import record
 from models.counter import next_value
 from models.errors import DeadlinePassed, InvalidField, InvalidTransition, Problem
 from models.notices import queue_notice, status_notice
@@ -21,16 +23,16 @@ from models.worker import Worker
 
 S = ProjectStatus
 #: Which status may follow which, and who may make the move.
-TRANSITIONS: dict[tuple[str, str], Actor] = {
-    (S.draft, S.submitted): Actor.author,
-    (S.returned, S.submitted): Actor.author,
-    (S.submitted, S.withdrawn): Actor.author,
-    (S.returned, S.withdrawn): Actor.author,
-    (S.submitted, S.unit_approved): Actor.coordinator,
-    (S.submitted, S.returned): Actor.coordinator,
-    (S.unit_approved, S.under_review): Actor.staff,
-    (S.under_review, S.awarded): Actor.staff,
-    (S.under_review, S.not_awarded): Actor.staff,
+TRANSITIONS: dict[tuple[str, str], Party] = {
+    (S.draft, S.submitted): Party.author,
+    (S.returned, S.submitted): Party.author,
+    (S.submitted, S.withdrawn): Party.author,
+    (S.returned, S.withdrawn): Party.author,
+    (S.submitted, S.unit_approved): Party.coordinator,
+    (S.submitted, S.returned): Party.coordinator,
+    (S.unit_approved, S.under_review): Party.staff,
+    (S.under_review, S.awarded): Party.staff,
+    (S.under_review, S.not_awarded): Party.staff,
 }
 
 
@@ -58,37 +60,39 @@ def discard_draft(session: Session, draft: Project) -> None:
     session.delete(draft)
 
 
-def change_status(session: Session, project: Project, to: ProjectStatus, actor: Worker, now: datetime,
+def change_status(session: Session, project: Project, to: ProjectStatus, actor: Actor, now: datetime,
                   reason: str | None = None) -> ProjectEvent:
     """Move a project to a new status if allowed, record who, when and why, and queue the author's notice."""
     who = TRANSITIONS.get((project.status, to))
     if who is None:
         raise InvalidTransition(f"{project.status}->{to}")
     check_actor(session, project, actor, who)
-    event = ProjectEvent(project_id=project.id, actor_id=actor.id, at=now, from_status=project.status,
-                         to_status=to, reason=reason)
+    event = ProjectEvent(project_id=project.id, actor_id=actor.worker_id, at=now, from_status=project.status,
+                         to_status=to, reason=reason, account_id=actor.account.id if actor.account else None)
     project.status = to
     project.updated_at = now
     session.add(event)
     session.flush()
+    record(session, actor.audit, f"project.{to}", "project", project.number, at=now,
+           before={"status": event.from_status}, after={"status": str(to), "reason": reason}, note=reason)
     if to in ProjectStatus.notified():
         queue_notice(session, status_notice(project, event))
     return event
 
 
-def approve(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
+def approve(session: Session, project: Project, actor: Actor, now: datetime) -> ProjectEvent:
     """Pass a project in the unit's first review (初审); its author is told."""
     return change_status(session, project, S.unit_approved, actor, now)
 
 
-def return_for_changes(session: Session, project: Project, actor: Worker, now: datetime, reason: str) -> ProjectEvent:
+def return_for_changes(session: Session, project: Project, actor: Actor, now: datetime, reason: str) -> ProjectEvent:
     """Return a project to its author with the reason (required), which the author is told."""
     if not reason.strip():
         raise InvalidField("reason", Problem.empty)
     return change_status(session, project, S.returned, actor, now, reason.strip())
 
 
-def withdraw(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
+def withdraw(session: Session, project: Project, actor: Actor, now: datetime) -> ProjectEvent:
     """The author takes a project back before its review."""
     return change_status(session, project, S.withdrawn, actor, now)
 
@@ -110,7 +114,7 @@ def _next_number(session: Session, round_: Round) -> str:
     return f"{round_.year}-{value:04d}"
 
 
-def submit(session: Session, project: Project, actor: Worker, now: datetime) -> ProjectEvent:
+def submit(session: Session, project: Project, actor: Actor, now: datetime) -> ProjectEvent:
     """Submit a draft (or resubmit a returned project): it gets its number on first submission.
 
     A draft goes to the unit its author belongs to when submitting it. A returned project may be
@@ -123,8 +127,9 @@ def submit(session: Session, project: Project, actor: Worker, now: datetime) -> 
     open_until = round_.unit_review_deadline if project.status == S.returned else round_.submission_deadline
     if not round_.opens_at <= now <= open_until:
         raise DeadlinePassed(round_.name)
-    if project.status == S.draft and project.worker_id == actor.id and actor.unit_id is not None:
-        project.unit_id = actor.unit_id  # a draft goes to the author's unit now, also after a change of unit
+    author = actor.worker
+    if project.status == S.draft and author is not None and project.worker_id == author.id and author.unit_id:
+        project.unit_id = author.unit_id  # a draft goes to the author's unit now, also after a change of unit
     if project.number is None:
         _assign_number(session, project, round_)
     project.submitted_at = now
@@ -147,8 +152,3 @@ def find_by_number(session: Session, round_: Round, text: str) -> Project | None
     if number is None:
         return None
     return session.scalars(select(Project).where(Project.round_id == round_.id, Project.number == number)).first()
-
-
-def find_any_round(session: Session, number: str) -> Project | None:
-    """Find a project by its full number ("2026-0042") in whichever round it belongs to."""
-    return session.scalars(select(Project).where(Project.number == number.strip())).first()

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.database import Database
 from handlers import Context, Event, Incoming, Kind, dispatch
-from handlers.similar import SimilarProjects
+from models.similar import SimilarProjects
 from models.clock import utcnow
 
 

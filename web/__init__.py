@@ -7,9 +7,10 @@ template (`templates/_labels.html` holds the labels that Python code refers to b
 Adding an area: a module here with a `blueprint`, listed in `init_app`; its templates under
 `templates/<area>/` extending `base_staff.html` (desktop) or `base_phone.html` (inside WeChat);
 its menu entry in `templates/_nav.html`. Guard pages with `web.access.roles_required` and look
-things up with `project_or_404` / `unit_or_404` (lists: `models.account_access.project_scope`);
-call the operation in `models/`, which records the change with `models.audit.record(…,
-actor_of(current_account()), …)`, then `web.state.commit()`. Forms are FlaskForms (CSRF
+things up with `project_or_404` / `unit_or_404` (lists: `models.access.project_scope`);
+call the operation in `models/` with `web.access.current_actor()` (the same operation the chat
+calls, which checks access and records the change with `models.audit.record`), then
+`web.state.commit()`. Forms are FlaskForms (CSRF
 included; htmx requests send the token as X-CSRFToken from the base template); an API
 blueprint that authenticates with tokens instead of cookies is exempted with `csrf.exempt`.
 A page's own script needs `nonce="{{ csp_nonce() }}"` or a file under `static/`. Tests:
@@ -53,7 +54,7 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
-    from web import accounts, audit, auth, health, home, state as web_state
+    from web import accounts, audit, auth, health, home, projects, review, state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
@@ -66,7 +67,7 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     app.register_blueprint(assets)
     _init_templates(app)
     auth.init_app(app)
-    for area in (health, home, audit, accounts):
+    for area in (health, home, audit, accounts, review, projects):
         app.register_blueprint(area.blueprint)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)

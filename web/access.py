@@ -1,6 +1,6 @@
 """Access on the pages: who is signed in, which roles a page is for, and 404 for what is not theirs.
 
-The rules themselves live in `models.account_access`; this module only turns them into HTTP: the
+The rules themselves live in `models.access`, the chat's too; this module only turns them into HTTP: the
 anonymous visitor is sent to the login page, everyone else who may not see a thing gets 404,
 as if it did not exist.
 """
@@ -13,7 +13,7 @@ from typing import ParamSpec, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from models import account_access
+from models import access
 from models.account import Account, AccountRole
 from models.errors import NotFound
 from models.project import Project
@@ -33,6 +33,11 @@ def current_account() -> Account:
     if not isinstance(account, Account):
         abort(404)
     return account
+
+
+def current_actor() -> access.Actor:
+    """The signed-in account as the one who acts (with its linked WeChat follower, if any)."""
+    return access.web_actor(current_account())
 
 
 def roles_required(*roles: AccountRole) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -56,7 +61,7 @@ def roles_required(*roles: AccountRole) -> Callable[[Callable[P, R]], Callable[P
 def project_or_404(number: str) -> Project:
     """The project with this number if the signed-in account may see it, else 404."""
     try:
-        return account_access.visible_project(db_session(), current_account(), number)
+        return access.visible_project(db_session(), current_actor(), number)
     except NotFound:
         abort(404)
 
@@ -64,6 +69,6 @@ def project_or_404(number: str) -> Project:
 def unit_or_404(unit_id: int) -> Unit:
     """The unit with this id if the signed-in account may see it, else 404."""
     try:
-        return account_access.visible_unit(db_session(), current_account(), unit_id)
+        return access.visible_unit(db_session(), current_actor(), unit_id)
     except NotFound:
         abort(404)

@@ -7,22 +7,27 @@ never commit: a page that changed something calls `commit()` before it answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.similar import SimilarProjects
+
 EXTENSION = "web"
 
 
 @dataclass(frozen=True)
 class WebState:
-    """The application's session factory, its engine and, when configured, its Redis client."""
+    """The application's session factory, its engine, its similar-projects index, where photos are, and Redis."""
 
     sessions: sessionmaker[Session]
     engine: Engine
     redis: Any | None = None  # a redis.Redis: wrong passwords are counted there instead of the database
+    similar: SimilarProjects | None = None  # the chat's index, shared: pages show what it finds
+    media_dir: Path | None = None  # photos downloaded from WeChat (bot/media.py); None shows none
 
 
 def init_app(app: Flask, state: WebState) -> None:

@@ -167,6 +167,30 @@ def test_messages_during_an_outage_are_kept_answered_later_once_and_in_order(
     assert NUMBER.search(wechat.send_text("查询"))  # and the chat goes on as before
 
 
+def test_an_answer_too_late_for_wechat_reaches_the_worker_when_the_retry_was_kept(
+        app, wechat: WeChatDriver, demo, db: Database, outage: Outage, sandbox: SandboxHandle) -> None:
+    """The confirm is handled, but its answer misses WeChat's 5 s; the retry finds the database away and is kept:
+    the worker heard only "收到", so the number goes out as a customer-service text, once, and nothing is redone."""
+    bind_worker(wechat, demo)
+    wechat.send_text(LONG_MESSAGE)
+    assert "请核对" in wechat.send_text("对")
+    confirm = wechat.follower.text("确认")
+    first = wechat.post(confirm).text  # WeChat gave up waiting on this one: the worker never saw it
+    assert NUMBER.search(first)
+    outage.start()
+    assert timed(wechat, confirm)[0] == texts.SPOOLED  # the retry
+    outage.end()
+    db.outage.probe_every = 0.0
+    assert Replayer(gateway_of(app)).run_once() == 1
+    with db.sessions() as session:
+        (project,) = session.scalars(select(Project)).all()
+    assert replies(db)[wechat.follower.openid] == "|" + first
+    delivered = requests.get(f"{sandbox.url}/_sandbox/calls", params={"path": "/cgi-bin/message/custom/send"},
+                             timeout=5).json()["calls"]
+    assert [c["body"]["text"]["content"] for c in delivered] == [first] and project.number in first
+    assert Replayer(gateway_of(app)).run_once() == 0  # and never again
+
+
 def test_a_confirm_kept_before_the_deadline_is_submitted_after_it(app, wechat: WeChatDriver, demo, db: Database,
                                                                    outage: Outage) -> None:
     """16:59:58, the database is away, the worker confirms; 17:00:01 it is back: his project counts as on time."""

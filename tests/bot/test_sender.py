@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.config import Settings
 from bot.database import Database
 from simulator.sandbox import SandboxHandle
-from bot.sender import Sender
+from bot.sender import NothingSent, Sender
 from handlers import Context, Incoming, Kind, dispatch
 from models.outbox import OutboundMessage, enqueue
 from models.token import reserve_slots
@@ -296,3 +297,31 @@ def test_a_notice_held_overnight_goes_when_the_worker_writes_again_that_night(
     (call,) = sends(sandbox, openid)
     assert call["path"] == "/cgi-bin/message/custom/send" and call["body"]["text"]["content"] == "您的项目已通过初审"
     assert report.sent == 1 and statuses(db) == {"status:43": "sent"}
+
+
+@pytest.mark.parametrize("failing_read", [0, 1], ids=["before the send", "inside the call"])
+def test_a_database_fault_before_a_send_hands_the_batch_back_for_the_next_drain(
+        settings: Settings, db: Database, sandbox: SandboxHandle, failing_read: int) -> None:
+    """A token read fails (the database is locked for a moment): nothing is lost or waits for the claim to lapse;
+    the next drain sends every message, once."""
+    openids = add_followers(db, 3)
+    queue_texts(db, openids)
+    sender = Sender(settings, db)
+    assert sender.client is not None
+    storage = sender.client.storage
+    real_get = storage.get
+    faults = iter([None] * failing_read + [OperationalError("SELECT token", {}, Exception("database is locked"))])
+
+    def get_failing_once(key: str) -> str | None:
+        fault = next(faults, None)
+        if fault is not None:
+            raise fault
+        return real_get(key)
+
+    storage.get = get_failing_once  # type: ignore[method-assign]
+    with pytest.raises(NothingSent):
+        sender.drain()
+    assert sends(sandbox) == []
+    sender.drain()
+    assert sorted(c["body"]["touser"] for c in sends(sandbox)) == openids
+    assert set(statuses(db).values()) == {"sent"}

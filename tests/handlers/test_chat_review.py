@@ -1,5 +1,12 @@
 """Coordinators in the chat: binding with a coordinator code, pending list, approve, return, stats."""
-from tests.chat import bind_coordinator, notice_text, outbox, projects, submit_project
+from sqlalchemy import select
+
+from models.account import Account
+from models.accounts import create_account, link_worker
+from models.audit import COMMAND_LINE, AuditEntry
+from models.base import utcnow
+from models.worker import Worker
+from tests.chat import bind_coordinator, bind_worker, notice_text, outbox, projects, submit_project
 
 
 def test_coordinator_returns_a_project_and_the_worker_is_told_why(chat, demo, db):
@@ -50,3 +57,26 @@ def test_stats_show_the_unit_against_its_target_by_team(chat, demo, db):
     stats = coordinator.send_text("统计")
     assert stats.startswith("一矿 2026年度五小竞赛") and "已申报 1/36" in stats and "初审通过 1" in stats
     assert "运输队：1/5，通过 1" in stats and "综采一队：0/8，通过 0" in stats
+
+
+def test_a_follower_linked_to_a_coordinator_account_reviews_in_the_chat_as_on_the_web(chat, demo, db):
+    submit_project(chat, demo)
+    li = chat.as_follower("o_li")
+    bind_worker(li, demo, unit="晋源能源集团一矿综采一队", name="李主任")  # bound as a plain worker in the chat
+    assert "联络员" in li.send_text("通过 0001")
+    with db.transaction() as session:
+        account = create_account(session, COMMAND_LINE, username="li", password="long-enough", role="coordinator",
+                                 unit_id=demo["晋源能源集团一矿"]["id"], now=utcnow())
+        follower = session.scalars(select(Worker).where(Worker.openid == "o_li")).one()
+        link_worker(session, COMMAND_LINE, account, follower, utcnow())
+    assert "2026-0001" in li.send_text("待审")  # the account's unit, 一矿, not the team he is bound to
+    assert li.send_text("统计").startswith("一矿 2026年度五小竞赛")
+    assert "已退回" in li.send_text("退回 0001 缺少照片")
+    with db.transaction() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "project.returned")).one()
+        assert (entry.channel, entry.actor_name, entry.note) == ("chat", "li", "缺少照片")
+    [notice] = outbox(db)
+    assert "缺少照片" in notice_text(notice)
+    with db.transaction() as session:  # deactivated: the account's authority is gone in the chat too
+        session.get_one(Account, account.id).active = False
+    assert "联络员" in li.send_text("待审")

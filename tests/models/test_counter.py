@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.database import Database
+from models.access import chat_actor
 from models.base import utcnow
 from models.outbox import OutboundMessage, enqueue
 from models.project import Project, ProjectStatus
@@ -43,7 +44,7 @@ def submit_draft(db: Database, project_id: int, fail: bool = False) -> str | Non
     try:
         with db.transaction() as session:
             project = session.get_one(Project, project_id)
-            submit(session, project, project.worker, utcnow())
+            submit(session, project, chat_actor(session, project.worker), utcnow())
             if fail:
                 raise RuntimeError("fault after numbering")
             return project.number

@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 from bot.database import Database
 from handlers.notices import compose
 from models import drafts
-from models.access import may_see
+from models.access import chat_actor, may_see, web_actor
+from models.account import Account
+from models.accounts import create_account, link_worker
+from models.audit import COMMAND_LINE, AuditEntry
 from models.errors import InvalidField, NotAllowed, Problem
 from models.outbox import OutboundMessage
 from models.project import Project, ProjectStatus
@@ -40,7 +43,7 @@ def submitted_project(session: Session, author: Worker) -> Project:
     draft = start_draft(session, author, round_, NOW)
     drafts.set_title(draft, author, "皮带机清扫器。")
     drafts.set_description(draft, author, "清扫器刮不干净，换成聚氨酯刮板")
-    submit(session, draft, author, NOW)
+    submit(session, draft, chat_actor(session, author), NOW)
     return draft
 
 
@@ -88,7 +91,7 @@ def test_only_the_author_changes_a_draft_and_only_while_it_is_theirs_to_change(s
 def test_who_may_see_a_project(session: Session) -> None:
     who = people(session)
     project = submitted_project(session, who["author"])
-    seen = {name: may_see(session, worker, project) for name, worker in who.items()}
+    seen = {name: may_see(session, chat_actor(session, worker), project) for name, worker in who.items()}
     assert seen == {"author": True, "coordinator": True, "other_mine": False, "colleague": False}
 
 
@@ -96,8 +99,8 @@ def test_approving_queues_the_authors_notice_once_whoever_approves(session: Sess
     who = people(session)
     project = submitted_project(session, who["author"])
     with pytest.raises(NotAllowed):
-        approve(session, project, who["other_mine"], NOW)
-    approve(session, project, who["coordinator"], NOW)
+        approve(session, project, chat_actor(session, who["other_mine"]), NOW)
+    approve(session, project, chat_actor(session, who["coordinator"]), NOW)
     [notice] = session.scalars(select(OutboundMessage)).all()
     assert (notice.openid, notice.key, notice.payload["notice"]) == ("o_author", "status:2", "status")
     assert compose(notice.payload)["text"] == "好消息：您的项目 2026-0001“皮带机清扫器”通过了单位初审，接下来进入评审。"
@@ -107,9 +110,55 @@ def test_returning_needs_a_reason_which_the_author_reads(session: Session) -> No
     who = people(session)
     project = submitted_project(session, who["author"])
     with pytest.raises(InvalidField) as refused:
-        return_for_changes(session, project, who["coordinator"], NOW, "  ")
+        return_for_changes(session, project, chat_actor(session, who["coordinator"]), NOW, "  ")
     assert refused.value.field == "reason" and project.status == ProjectStatus.submitted
-    return_for_changes(session, project, who["coordinator"], NOW, "照片不清楚")
-    withdraw(session, project, who["author"], NOW)  # a withdrawal is not told to anyone
+    return_for_changes(session, project, chat_actor(session, who["coordinator"]), NOW, "照片不清楚")
+    withdraw(session, project, chat_actor(session, who["author"]), NOW)  # a withdrawal is not told to anyone
     [notice] = session.scalars(select(OutboundMessage)).all()
     assert compose(notice.payload)["text"].startswith("您的项目 2026-0001“皮带机清扫器”被退回：照片不清楚\n发“修改 0001”")
+
+
+def _linked_account(session: Session, worker: Worker, unit_id: int) -> Account:
+    """李主任's web account, linked to his follower."""
+    account = create_account(session, COMMAND_LINE, username="li", password="long-enough", role="coordinator",
+                             unit_id=unit_id, now=NOW)
+    link_worker(session, COMMAND_LINE, account, worker, NOW)
+    return account
+
+
+@pytest.mark.parametrize("door", ["web", "chat"])
+def test_the_same_person_approves_the_same_way_from_either_door(session: Session, door: str) -> None:
+    who = people(session)
+    project = submitted_project(session, who["author"])
+    account = _linked_account(session, who["coordinator"], who["coordinator"].unit_id)
+    actor = web_actor(account) if door == "web" else chat_actor(session, who["coordinator"])
+    event = approve(session, project, actor, NOW)
+    assert (event.actor_id, event.account_id) == (who["coordinator"].id, account.id)  # one person, both names
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "project.unit_approved")).all()
+    assert (entry.channel, entry.account_id, entry.worker_id, entry.actor_name) == (door, account.id,
+                                                                                     who["coordinator"].id, "li")
+    assert (entry.action, entry.subject_id, entry.before, entry.after["status"]) == (
+        "project.unit_approved", "2026-0001", {"status": "submitted"}, "unit_approved")
+    [notice] = session.scalars(select(OutboundMessage)).all()
+    assert notice.openid == "o_author"
+
+
+def test_an_account_without_a_follower_is_named_in_the_history_and_the_log(session: Session) -> None:
+    who = people(session)
+    project = submitted_project(session, who["author"])
+    office = create_account(session, COMMAND_LINE, username="office", password="long-enough", role="staff", now=NOW)
+    event = return_for_changes(session, project, web_actor(office), NOW, "缺少照片")
+    assert (event.actor_id, event.account_id, event.reason) == (None, office.id, "缺少照片")
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "project.returned")).all()
+    assert (entry.actor_name, entry.note, entry.after) == ("office", "缺少照片", {"status": "returned",
+                                                                                "reason": "缺少照片"})
+
+
+def test_a_reviewer_account_cannot_make_the_units_first_review(session: Session) -> None:
+    who = people(session)
+    project = submitted_project(session, who["author"])
+    reviewer = create_account(session, COMMAND_LINE, username="zhao", password="long-enough", role="reviewer",
+                              systems=["transport"], now=NOW)
+    with pytest.raises(NotAllowed):
+        approve(session, project, web_actor(reviewer), NOW)
+    assert project.status == ProjectStatus.submitted

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from models.account_access import may_see_project, may_see_unit, project_scope, visible_project, visible_unit
+from models.access import may_see, may_see_unit, project_scope, visible_project, visible_unit, web_actor
 from models.accounts import create_account, set_active
 from models.audit import COMMAND_LINE
 from models.base import utcnow
@@ -36,13 +36,13 @@ def test_each_role_sees_its_part_of_the_city(db, demo):
         staff = account(session, "office", "staff")
         coordinator = account(session, "li", "coordinator", unit_id=mine)
         reviewer = account(session, "zhao", "reviewer", systems=["transport"])
-        seen = {a.username: {p.number for p in session.scalars(select(Project).where(project_scope(session, a)))}
+        seen = {a.username: {p.number for p in session.scalars(select(Project).where(project_scope(session, web_actor(a))))}
                 for a in (staff, coordinator, reviewer)}
         assert seen == {"office": {"2026-0001", "2026-0002"}, "li": {"2026-0001"}, "zhao": set()}
         for a in (staff, coordinator, reviewer):  # the list query and the single check agree
-            assert {p.number for p in (ours, theirs) if may_see_project(session, a, p)} == seen[a.username]
-        assert may_see_unit(session, coordinator, team) and not may_see_unit(session, coordinator, other_mine)
-        assert not may_see_unit(session, reviewer, team) and may_see_unit(session, staff, other_mine)
+            assert {p.number for p in (ours, theirs) if may_see(session, web_actor(a), p)} == seen[a.username]
+        assert may_see_unit(session, web_actor(coordinator), team) and not may_see_unit(session, web_actor(coordinator), other_mine)
+        assert not may_see_unit(session, web_actor(reviewer), team) and may_see_unit(session, web_actor(staff), other_mine)
 
 
 def test_what_is_not_yours_does_not_exist(db, demo):
@@ -50,13 +50,13 @@ def test_what_is_not_yours_does_not_exist(db, demo):
     with db.transaction() as session:
         project_in(session, other_mine, "2026-0002")
         coordinator = account(session, "li", "coordinator", unit_id=mine)
-        for lookup in (lambda: visible_project(session, coordinator, "2026-0002"),
-                       lambda: visible_project(session, coordinator, "2026-9999"),
-                       lambda: visible_unit(session, coordinator, other_mine),
-                       lambda: visible_unit(session, coordinator, 99999)):
+        for lookup in (lambda: visible_project(session, web_actor(coordinator), "2026-0002"),
+                       lambda: visible_project(session, web_actor(coordinator), "2026-9999"),
+                       lambda: visible_unit(session, web_actor(coordinator), other_mine),
+                       lambda: visible_unit(session, web_actor(coordinator), 99999)):
             with pytest.raises(NotFound):
                 lookup()
-        assert visible_unit(session, coordinator, mine).id == mine
+        assert visible_unit(session, web_actor(coordinator), mine).id == mine
 
 
 def test_a_deactivated_account_sees_nothing(db, demo):
@@ -64,5 +64,5 @@ def test_a_deactivated_account_sees_nothing(db, demo):
         project_in(session, demo["晋源能源集团二矿"]["id"], "2026-0002")
         staff = account(session, "office", "staff")
         set_active(session, COMMAND_LINE, staff, False, utcnow())
-        assert session.scalars(select(Project).where(project_scope(session, staff))).all() == []
-        assert not may_see_unit(session, staff, demo["晋源能源集团二矿"]["id"])
+        assert session.scalars(select(Project).where(project_scope(session, web_actor(staff)))).all() == []
+        assert not may_see_unit(session, web_actor(staff), demo["晋源能源集团二矿"]["id"])

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from bot.database import Database
-from handlers.similar import SimilarProjects
+from models.similar import SimilarProjects
 from models import Project
 from nlp import SimilarIndex
 from tests.chat import bind_worker
@@ -90,7 +90,7 @@ def test_a_reply_searching_during_the_warm_up_is_answered_at_once(draft, db, cap
         reading.set()
         return db.transaction()
 
-    with caplog.at_level(logging.INFO, logger="handlers.similar"):
+    with caplog.at_level(logging.INFO, logger="models.similar"):
         with db.transaction() as session:
             warming = similar.warm_in_background(transaction)
             assert reading.wait(timeout=5)
@@ -99,7 +99,7 @@ def test_a_reply_searching_during_the_warm_up_is_answered_at_once(draft, db, cap
             waited = time.monotonic() - started
         warming.join(timeout=30)
     assert found == ["2026-0001"] and waited < 3  # the write gate gives up after 10 s: a deadlock would show
-    assert any("warmed: 2 projects" in r.getMessage() for r in caplog.records if r.name == "handlers.similar")
+    assert any("warmed: 2 projects" in r.getMessage() for r in caplog.records if r.name == "models.similar")
 
 
 def test_a_failed_warm_up_is_logged_and_the_first_search_loads_the_index(draft, db, tmp_path, caplog):
@@ -107,12 +107,12 @@ def test_a_failed_warm_up_is_logged_and_the_first_search_loads_the_index(draft, 
     broken_path.write_bytes(b"this is not a database file" * 100)
     broken = Database(f"sqlite:///{broken_path}")
     similar = SimilarProjects()
-    with caplog.at_level(logging.INFO, logger="handlers.similar"):
+    with caplog.at_level(logging.INFO, logger="models.similar"):
         thread = similar.warm_in_background(broken.transaction)
         thread.join(timeout=10)
     broken.dispose()
     assert not thread.is_alive()
-    failures = [r for r in caplog.records if r.name == "handlers.similar" and r.levelno == logging.ERROR]
+    failures = [r for r in caplog.records if r.name == "models.similar" and r.levelno == logging.ERROR]
     assert len(failures) == 1 and "warm-up failed" in failures[0].getMessage() and failures[0].exc_info
     assert [number for number, _ in _found(similar, db, draft)] == ["2026-0001"]
 
