@@ -1,7 +1,7 @@
 """the yearly benefit as said: a range's high end, approximateness, and none/unknown/amount
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0011
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
