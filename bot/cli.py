@@ -26,6 +26,7 @@ from bot.wechat_api import make_wechat_client
 from models.base import utcnow
 from models.corrections import correct_system, training_corrections
 from models.errors import DomainError
+from handlers.draft_view import project_benefit
 from models.export import PROJECT_FIELDS, project_rows
 from models.migrate import upgrade
 from models.project import System
@@ -100,7 +101,7 @@ def export() -> None:
 def export_projects(fmt: str) -> None:
     """Write every project with all its fields to standard output."""
     with database(settings_or_exit()) as db, db.transaction() as session:
-        rows = project_rows(session)
+        rows = project_rows(session, project_benefit)
         if fmt == "jsonl":
             for row in rows:
                 click.echo(json.dumps(row, ensure_ascii=False))

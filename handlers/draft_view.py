@@ -8,7 +8,7 @@ import nlp
 from handlers import texts
 from handlers.intents import Intent
 from models.clock import local
-from models.project import Category, System
+from models.project import BenefitKind, Category, Project, System
 
 CATEGORY_ORDER = tuple(Category)
 SYSTEM_ORDER = tuple(System)
@@ -24,22 +24,36 @@ def short_date(moment: datetime) -> str:
     return local(moment).strftime(texts.DATE_SHORT)
 
 
-def benefit_text(yuan: Decimal | None, approximate: bool = False) -> str:
-    """A yearly amount for people: 3.2万元, 800元, 说不清."""
-    if yuan is None:
-        return texts.BENEFIT_NONE
-    value = Decimal(yuan)
-    if value >= 10000:
-        shown = texts.BENEFIT_WAN.format(amount=_trim(value / 10000))
-    else:
-        shown = texts.BENEFIT_YUAN.format(amount=_trim(value))
-    return texts.BENEFIT_APPROX.format(value=shown) if approximate else shown
+def benefit_text(kind: str | None, low: Decimal | None, high: Decimal | None = None,
+                 approximate: bool = False) -> str:
+    """A yearly benefit for people: 约2–3万元, 3.2万元, 800元, 没有, 说不清 (the one wording of chat, pages, export)."""
+    if kind == BenefitKind.none:
+        return texts.BENEFIT_NO
+    if low is None:
+        return texts.BENEFIT_NONE if kind == BenefitKind.unknown else texts.SUMMARY_UNKNOWN
+    return nlp.format_yuan(float(low), None if high is None else float(high), approximate)
 
 
-def _trim(value: Decimal) -> str:
-    """A number without trailing zeros (3.20 → 3.2, 5.00 → 5)."""
-    text = f"{value.quantize(Decimal('0.01')):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def project_benefit(project: Project) -> str:
+    """A project's yearly benefit as `benefit_text` words it."""
+    return benefit_text(project.benefit_kind, project.annual_benefit_yuan, project.annual_benefit_high_yuan,
+                        project.benefit_approximate)
+
+
+def benefit_said_otherwise(project: Project) -> str | None:
+    """What the description says the benefit is, when it is an amount other than the one stored (else None).
+
+    A worker who corrects "over 30,000 a year" to 21,000 at the summary is believed, but the
+    reviewer should see both: the summary and the review show this beside the stored figure.
+    """
+    said = nlp.extract_benefit(project.description) if project.description else None
+    if said is None or said.kind != BenefitKind.amount or said.low is None:
+        return None
+    low, high = (Decimal(str(v)).quantize(Decimal("0.01")) for v in (said.low, said.high or said.low))
+    if project.benefit_kind == BenefitKind.amount and (low, high) == (
+            project.annual_benefit_yuan, project.annual_benefit_high_yuan):
+        return None
+    return benefit_text(BenefitKind.amount, low, high, said.approximate)
 
 
 def short_number(number: str | None) -> str:

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import nlp
 import nlp.answers
+import nlp.benefit
+import nlp.text
 from handlers import texts
-from handlers.draft_view import benefit_text, category_from, system_from
+from handlers.draft_view import benefit_said_otherwise, category_from, project_benefit, system_from
 from handlers.intents import Intent
 from handlers.memory import Memory
 from handlers.reading import classify, fill_from_description, set_benefit
@@ -37,13 +39,13 @@ def validate_title(t: Turn, draft: Project, text: str) -> None:
         return
     if t.intent in (Intent.confirm, Intent.deny):
         raise InvalidField("title", Problem.unknown)
-    drafts.set_title(draft, t.worker, text)
+    drafts.set_title(draft, t.worker, nlp.named_title(t.raw or text) or text)
 
 
 def validate_description(t: Turn, draft: Project, text: str) -> None:
     """The description in the worker's own words; whatever else it says fills the form too."""
     drafts.set_description(draft, t.worker, t.raw or text)
-    _mark(t.mem, "description")
+    mark(t.mem, "description")
     fill_from_description(t, draft, text)
 
 
@@ -59,20 +61,26 @@ def validate_system(t: Turn, draft: Project, text: str) -> None:
 
 
 def validate_benefit(t: Turn, draft: Project, text: str) -> None:
-    """A yearly amount, or "说不清"."""
-    benefit = nlp.extract_benefit(text)
-    if benefit is not None and benefit.yuan is not None:
-        set_benefit(t, draft, benefit)
-    elif nlp.answers.says_benefit_unknown(text):
-        drafts.set_benefit(draft, t.worker, None)
-        t.mem.benefit_approximate = False
-    else:
+    """A yearly amount or range, "没有" (none), or "说不清" (unknown)."""
+    benefit = nlp.extract_benefit(t.raw or text)
+    if benefit is None and nlp.answers.says_benefit_unknown(text):
+        benefit = nlp.Benefit(nlp.benefit.UNKNOWN)
+    if benefit is None or (benefit.kind == nlp.benefit.AMOUNT and benefit.low is None):
         raise InvalidField("benefit", Problem.unknown)
+    set_benefit(t, draft, benefit)
 
 
 def validate_members(t: Turn, draft: Project, text: str) -> None:
-    """The members' names (the worker stays first)."""
-    drafts.set_members(draft, t.worker, nlp.answers.split_names(trimmed(text)))
+    """Who did it with the worker, in natural phrasing ("我和王刚、李强", "就我一个"); the worker stays first."""
+    names = None if t.intent in (Intent.confirm, Intent.deny, Intent.choice) else nlp.read_members(t.raw or text)
+    if names is None:
+        raise InvalidField("members", Problem.not_a_name)
+    set_members(t, draft, names)
+
+
+def set_members(t: Turn, draft: Project, names: list[str]) -> None:
+    """Store the co-authors named (none: the worker alone)."""
+    drafts.set_members(draft, t.worker, names or [t.worker.name or ""])
 
 
 @dataclass(frozen=True)
@@ -105,9 +113,10 @@ def _description(draft: Project, _: Memory) -> str:
     return text[:_DESCRIPTION_PREVIEW] + "…" if len(text) > _DESCRIPTION_PREVIEW else text
 
 
-def _benefit(draft: Project, mem: Memory) -> str:
-    """The yearly benefit as people read it."""
-    return benefit_text(draft.annual_benefit_yuan, mem.benefit_approximate)
+def _benefit(draft: Project, _: Memory) -> str:
+    """The yearly benefit as people read it, and what the description says when that differs."""
+    shown, said = project_benefit(draft), benefit_said_otherwise(draft)
+    return texts.BENEFIT_SAID_OTHERWISE.format(value=shown, said=said) if said else shown
 
 
 def _named(names: dict[str, str], value: str | None) -> str:
@@ -127,10 +136,10 @@ FIELDS: tuple[Field, ...] = (
           lambda d, _: _named(texts.SYSTEM_NAMES, d.system), lambda d, _: d.system is not None,
           edit_question=texts.ASK_SYSTEM),
     Field("benefit", State.ask_benefit, texts.ASK_BENEFIT, texts.INVALID_BENEFIT, validate_benefit, _benefit,
-          lambda _, mem: "benefit" in mem.answered, reclassify=False),
-    Field("members", None, texts.ASK_MEMBERS, texts.INVALID_MEMBERS, validate_members,
-          lambda d, _: " ".join(d.members or []) or texts.SUMMARY_UNKNOWN, lambda d, _: True,
-          edit_question=texts.ASK_MEMBERS, reclassify=False),
+          lambda d, mem: d.benefit_kind is not None or "benefit" in mem.answered, reclassify=False),
+    Field("members", State.ask_members, texts.ASK_MEMBERS, texts.INVALID_MEMBERS, validate_members,
+          lambda d, _: " ".join(d.members or []) or texts.SUMMARY_UNKNOWN, lambda _, mem: "members" in mem.answered,
+          edit_question=texts.ASK_MEMBERS_EDIT, reclassify=False),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 BY_STATE = {f.state: f for f in FIELDS if f.state is not None}
@@ -138,10 +147,31 @@ BY_STATE = {f.state: f for f in FIELDS if f.state is not None}
 ASKED = tuple(f.name for f in FIELDS if f.state is not None)
 
 
-def _mark(mem: Memory, name: str) -> None:
+def mark(mem: Memory, name: str) -> None:
     """Record that a field was answered."""
     if name not in mem.answered:
         mem.answered = sorted({*mem.answered, name})
+
+
+#: A refused answer at least this long (letters and digits) to one of these questions is more of the description.
+_MORE_DESCRIPTION = 8
+_AFTER_DESCRIPTION = frozenset({"category", "system", "benefit"})
+
+
+def continues_description(t: Turn, name: str) -> bool:
+    """Whether a message that does not answer the question goes on describing ("…水位高了才去开，有时候来不及")."""
+    if name == "members":
+        return t.intent == Intent.describe
+    return name in _AFTER_DESCRIPTION and len(nlp.text.compact(t.raw or t.text)) >= _MORE_DESCRIPTION
+
+
+def add_to_description(t: Turn, draft: Project) -> None:
+    """Add a piece sent after the description to it, fill what it gives, and say so (the question follows)."""
+    piece = (t.raw or t.text).strip()
+    joined = f"{draft.description}{texts.DESCRIPTION_JOINER}{piece}" if draft.description else piece
+    drafts.set_description(draft, t.worker, joined, check=False)
+    fill_from_description(t, draft, piece)
+    t.say(texts.ADDED_TO_DESCRIPTION)
 
 
 def missing(draft: Project, mem: Memory) -> list[Field]:
@@ -155,9 +185,12 @@ def answer(t: Turn, draft: Project, name: str) -> bool:
     try:
         field.validate(t, draft, t.text)
     except InvalidField as refused:
+        if continues_description(t, name):
+            add_to_description(t, draft)
+            return True
         t.say(BY_NAME[refused.field].invalid if refused.field in BY_NAME else field.invalid)
         return False
-    _mark(t.mem, name)
+    mark(t.mem, name)
     if field.reclassify:
         classify(t, draft)
     return True

@@ -25,7 +25,7 @@ class Memory:
     category_suggestion: str | None = None
     system_auto: bool = False  # the system was the classifier's: a changed text may refile it
     system_options: list[str] | None = None
-    benefit_approximate: bool = False
+    after_photos: bool = False  # photos came since the last text: a bare "好了" means "sent", not "yes"
     editing: str | None = None  # the field picked from the summary
     similar_warned: bool = False
     draft_mentioned: str | None = None  # "id:updated_at" of the draft last mentioned while idle
@@ -70,7 +70,7 @@ class Memory:
         for name in ("draft_id", "category_suggestion", "system_options", "editing", "cancel_from"):
             setattr(self, name, None)
         self.answered, self.asked = [], []
-        self.system_auto = self.benefit_approximate = self.similar_warned = False
+        self.system_auto = self.after_photos = self.similar_warned = False
 
 
 def _check(hint: Any) -> Callable[[Any], bool]:

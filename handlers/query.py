@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from handlers import texts
-from handlers.draft_view import benefit_text, short_date, short_number
+from handlers.draft_view import project_benefit, short_date, short_number
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models.errors import DomainError
@@ -47,7 +47,7 @@ def detail(t: Turn, number: str) -> None:
         number=project.number, title=project.title, status=_status(project),
         category=texts.CATEGORY_NAMES.get(project.category or "", texts.SUMMARY_UNKNOWN),
         system=texts.SYSTEM_NAMES.get(project.system or "", texts.SUMMARY_UNKNOWN),
-        benefit=benefit_text(project.annual_benefit_yuan), history=history))
+        benefit=project_benefit(project), history=history))
     if project.worker_id != t.worker.id:  # a coordinator looking: show what it resembles
         lines = similar_lines(t.similar, t.session, project)
         if lines:

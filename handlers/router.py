@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 import nlp
+import nlp.answers
 from handlers import bind, form, query, review, steps, submit, texts
 from handlers.intents import YES_NO_ANSWERS, Intent
 from handlers.memory import Memory
@@ -93,6 +94,10 @@ def _text_of(incoming: Incoming) -> str | None:
 def _route(t: Turn, stale: bool, late: bool = False) -> State:
     """Choose the step for this message and return the next state."""
     state = t.state
+    photos, t.mem.after_photos = t.mem.after_photos, False
+    if photos and state in FORM_STATES and nlp.answers.says_photos_done(t.text):  # "好了": sent, not "yes"
+        t.say(texts.PHOTOS_DONE.format(question=submit.question(t, state)))
+        return state
     if late and state in ACTING_QUESTIONS and t.intent in YES_NO_ANSWERS:  # never submit or delete on a stale yes
         t.say(texts.LATE_ANSWER, ACTING_QUESTIONS[state](t))
         return state
@@ -271,6 +276,7 @@ STEPS: dict[State, Callable[[Turn], State]] = {
     State.ask_category: steps.form_step,
     State.ask_system: steps.form_step,
     State.ask_benefit: steps.form_step,
+    State.ask_members: steps.form_step,
     State.confirm_submission: steps.confirm_step,
     State.edit_field: steps.edit_field_step,
     State.confirm_duplicate: steps.duplicate_step,
@@ -287,9 +293,13 @@ def _other_kind(session: Session, dialog: Dialog, incoming: Incoming, ctx: Conte
     if incoming.kind == Kind.image and incoming.media_id:
         worker = session.get_one(Worker, dialog.worker_id)
         answer = attach_photo(session, worker, dialog, incoming, ctx.now)
-        field = form.BY_STATE.get(State.of(dialog.state))
-        if answer and field is not None:
-            return answer + texts.RESUMING.format(question=field.question)
+        state = State.of(dialog.state)
+        if answer and state in FORM_STATES:
+            mem = Memory.from_slots(dialog.slots)
+            mem.after_photos = True
+            dialog.slots = mem.to_slots()
+            field = form.BY_STATE.get(state)
+            return answer + (texts.RESUMING.format(question=form.question(field, mem)) if field else "")
         if answer:
             return answer
     return _NOTED.get(incoming.kind, texts.UNSUPPORTED)

@@ -13,6 +13,7 @@ from handlers.intents import Intent
 from handlers.reading import fill_from_description
 from handlers.turn import State, Turn
 from models.drafts import trimmed
+from models.project import BenefitKind, Project
 
 
 def edit(t: Turn) -> State:
@@ -24,10 +25,32 @@ def edit(t: Turn) -> State:
     if not value:
         return _ask_again(t, field)
     value = own_words(t.raw, value)
-    t.text = value
+    if field.name == "members" and nlp.change_of_members(t.raw):
+        return _change_members(t, draft, value)
+    # a benefit is read from the whole message when it says one: "没有经济效益，主要是安全" is not "安全"
+    whole = nlp.extract_benefit(t.raw) if field.name == "benefit" else None
+    if whole is None or whole.kind == BenefitKind.unknown:
+        t.text = t.raw = value
     t.slots_in = dict(nlp.understand(value).slots)
     if form.answer(t, draft, field.name):
         t.say(texts.EDITED)
+    return submit.ask_next(t, draft)
+
+
+def _change_members(t: Turn, draft: Project, value: str) -> State:
+    """"成员加上李强" / "去掉王刚": add or remove people, keeping the others."""
+    names = nlp.read_members(value)
+    if not names:
+        t.say(texts.INVALID_MEMBERS)
+        return submit.ask_next(t, draft)
+    others = [n for n in draft.members or [] if n != t.worker.name]
+    if nlp.change_of_members(t.raw) == "remove":
+        kept = [n for n in others if n not in names]
+    else:
+        kept = others + [n for n in names if n not in others]
+    form.set_members(t, draft, kept)
+    form.mark(t.mem, "members")
+    t.say(texts.EDITED)
     return submit.ask_next(t, draft)
 
 
@@ -57,9 +80,11 @@ def idle(t: Turn) -> State:
         if intent == Intent.resume and submit.current_draft(t) is None:
             t.say(texts.NOTHING_TO_CONTINUE)
             return State.idle
-        return submit.start(t)
+        return submit.start(t, said=t.raw)
     if intent == Intent.describe:
         return submit.start(t, prefill=t.raw)
+    if intent == Intent.chitchat and nlp.named_title(t.raw, bare=False):  # "项目名称：X" starts the form
+        return submit.start(t, said=t.raw)
     if intent == Intent.bind:
         return bind.take_code_or_unit(t) if (t.slots_in.get("code") or t.slots_in.get("unit_text")) else bind.ask(t)
     t.say(texts.GREETING if intent == Intent.greeting else texts.CHITCHAT)
@@ -100,6 +125,11 @@ def confirm_step(t: Turn) -> State:
     picked = form.numbered(t.slots_in.get("number")) if t.intent in (Intent.choice, Intent.query) else None
     if picked is not None:
         return _ask_again(t, picked)
+    members = nlp.members_in(t.raw)
+    if members is not None:  # "就我和王刚两个": who did it, said at the summary
+        form.set_members(t, draft, members)
+        t.say(texts.EDITED)
+        return submit.ask_next(t, draft)
     if t.intent == Intent.describe:
         fill_from_description(t, draft, t.text)
         return submit.ask_next(t, draft)

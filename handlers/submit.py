@@ -6,9 +6,10 @@ is unsure), yearly benefit.
 """
 from __future__ import annotations
 
+import nlp
 from handlers import form, texts
 from handlers.draft_view import local_date, short_number
-from handlers.reading import fill_from_description
+from handlers.reading import fill_from_description, take_named
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models import drafts
@@ -27,8 +28,11 @@ def current_draft(t: Turn) -> Project | None:
     return draft
 
 
-def start(t: Turn, prefill: str | None = None) -> State:
-    """Open the form (resuming a draft if there is one), prefilled from a describing message."""
+def start(t: Turn, prefill: str | None = None, said: str | None = None) -> State:
+    """Open the form (resuming a draft if there is one), prefilled from a describing message.
+
+    `said`: the command that opened it (with a framed name or a named category), for what it names.
+    """
     round_ = round_for(t.session, t.now)
     if round_ is None:
         t.say(texts.NO_ROUND)
@@ -41,6 +45,8 @@ def start(t: Turn, prefill: str | None = None) -> State:
         t.mem.draft_id, t.mem.answered, t.mem.asked = draft.id, [], []
     if prefill:
         fill_from_description(t, draft, prefill)
+    elif said:
+        t.mem.answered = sorted({*t.mem.answered, *take_named(t, draft, said, title_of=nlp.named_title)})
     return ask_next(t, draft)
 
 
@@ -133,7 +139,7 @@ def revise(t: Turn, number: str | None) -> State:
     mem = t.mem
     mem.draft_id, mem.answered, mem.asked, mem.editing = project.id, list(form.ASKED), [], None
     mem.category_suggestion, mem.system_options = None, None
-    mem.system_auto = mem.benefit_approximate = False
+    mem.system_auto = mem.after_photos = False
     t.say(texts.REVISING.format(number=project.number, reason=reason or texts.SUMMARY_UNKNOWN))
     return ask_next(t, project)
 

@@ -57,15 +57,16 @@ ASK_DESCRIPTION = "请简单说说：原来有什么问题，您做了什么，�
 ASK_CATEGORY = "属于哪一类？回序号：\n1. 小发明\n2. 小创造\n3. 小革新\n4. 小设计\n5. 小建议"
 ASK_CATEGORY_SUGGEST = "我看像是“{suggestion}”，对就回“对”，不是就回序号：\n1. 小发明\n2. 小创造\n3. 小革新\n4. 小设计\n5. 小建议"
 ASK_SYSTEM = ("属于哪个专业？回序号：\n1. 采煤\n2. 掘进\n3. 机电\n4. 运输\n5. 通风\n6. 选煤\n7. 经营管理\n8. 后勤")
-ASK_BENEFIT = "一年大概能创效或节约多少钱？例如“每年节约3万元”。说不清就回“说不清”。"
+ASK_BENEFIT = "一年大概能创效或节约多少钱？例如“每年节约3万元”“两三万”。没有经济效益就回“没有”，说不清就回“说不清”。"
 INVALID_TITLE = "项目名称用2到30个字说清是什么，例如“皮带机防跑偏装置”。"
 INVALID_DESCRIPTION = "再多说几句吧，例如“皮带经常跑偏，加了两个挡辊，一个月没再停机”。"
 INVALID_CATEGORY = "请回1到5的序号，例如“3”。"
 INVALID_SYSTEM = "请回1到8的序号，例如“4”。"
-INVALID_BENEFIT = "没看出金额，请说“每年节约3万元”这样的话，说不清就回“说不清”。"
-INVALID_MEMBERS = "请回成员姓名，用空格隔开，例如“张三 李四”。"
+INVALID_BENEFIT = "没看出金额，请说“每年节约3万元”这样的话；没有效益回“没有”，说不清回“说不清”。"
+INVALID_MEMBERS = "请只回成员姓名，例如“王刚、李强”；就您一个人就回“就我一个”。"
 ASK_EDIT_VALUE = "请发新的{field}。"
-ASK_MEMBERS = "请回全部成员姓名，用空格隔开，例如“张三 李四”。"
+ASK_MEMBERS = "还有谁和您一起做的？回姓名就行，例如“王刚、李强”；就您一个人就回“就我一个”。"
+ASK_MEMBERS_EDIT = "请回全部成员姓名，例如“王刚、李强”；就您一个人就回“就我一个”。"
 #: The numbered summary (handlers/form.py): a head, one line per field of the form, the photos, the tail.
 SUMMARY_HEAD = "请核对您的申报："
 SUMMARY_LINE = "{index}. {label}：{value}"
@@ -73,9 +74,9 @@ SUMMARY_PHOTOS = "照片：{photos}张（可以直接发照片）"
 SUMMARY_TAIL = "没问题回“确认”；要改哪项就回序号，例如“1”。"
 SUMMARY_UNKNOWN = "未填"
 BENEFIT_NONE = "说不清"
-BENEFIT_YUAN = "{amount}元"
-BENEFIT_WAN = "{amount}万元"
-BENEFIT_APPROX = "约{value}"
+BENEFIT_NO = "没有"
+#: The stored benefit beside the one the description states, when they differ (the reviewer sees both).
+BENEFIT_SAID_OTHERWISE = "{value}（简介里写的是{said}）"
 SUBMITTED = (
     "提交成功！项目编号 {number}。\n接下来由{unit}联络员初审，有结果会第一时间告诉您。"
     "发“查询 {short}”随时看进度。"
@@ -97,13 +98,19 @@ DRAFT_NO_TITLE = "（未命名）"
 WELCOME_BACK_DRAFT = "欢迎回来！" + DRAFT_WAITING
 NOTHING_TO_CONTINUE = "没有需要继续的申报。发“申报”开始新的。"
 PHOTO_ATTACHED = "照片收到了（共{count}张）。"
+PHOTOS_DONE = "照片都收好了。{question}"
 BACK_AT_START = "已经是第一题了。"
 EDITED = "已改好。"
+#: A piece sent after the description (at a later question) is added to it.
+ADDED_TO_DESCRIPTION = "这段补充到简介里了。"
+DESCRIPTION_JOINER = "，"
 #: The form's fields as the summary and the prompts name them.
 FIELD_NAMES = {"title": "名称", "description": "简介", "category": "类别", "system": "专业",
                "benefit": "年效益", "members": "成员"}
 CATEGORY_NAMES = {"invention": "小发明", "creation": "小创造", "innovation": "小革新", "design": "小设计",
                   "suggestion": "小建议"}
+#: How a message names its professional system outright ("机电专业的", "专业是通风"), on its compact text.
+SYSTEM_SAID = ("{name}专业", "专业是{name}", "专业{name}", "属于{name}")
 SYSTEM_NAMES = {"mining": "采煤", "tunneling": "掘进", "electromechanical": "机电", "transport": "运输",
                 "ventilation": "通风", "preparation": "选煤", "management": "经营管理", "logistics": "后勤"}
 

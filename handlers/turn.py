@@ -33,6 +33,7 @@ class State(StrEnum):
     ask_category = "ask_category"
     ask_system = "ask_system"
     ask_benefit = "ask_benefit"
+    ask_members = "ask_members"
     confirm_submission = "confirm_submission"
     edit_field = "edit_field"
     confirm_duplicate = "confirm_duplicate"
@@ -51,7 +52,8 @@ class State(StrEnum):
 
 #: States in which a submission form is open.
 FORM_STATES = frozenset({State.ask_title, State.ask_description, State.ask_category, State.ask_system,
-                         State.ask_benefit, State.confirm_submission, State.edit_field, State.confirm_duplicate})
+                         State.ask_benefit, State.ask_members, State.confirm_submission, State.edit_field,
+                         State.confirm_duplicate})
 
 
 @dataclass

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models.access import check_edit, may_edit
 from models.errors import InvalidField, Problem
-from models.project import Attachment, Category, Project, System
+from models.project import Attachment, BenefitKind, Category, Project, System
 from models.worker import Worker
 from models.workflow import latest_draft
 
@@ -81,12 +81,27 @@ def set_system(project: Project, actor: Worker, system: str | None, confidence: 
     project.system_confidence = None if system is None else confidence
 
 
-def set_benefit(project: Project, actor: Worker, yuan: Decimal | None) -> None:
-    """State the yearly benefit in yuan (None: the author cannot say)."""
+def set_benefit(project: Project, actor: Worker, yuan: Decimal | None, high: Decimal | None = None,
+                approximate: bool = False, kind: str | None = None) -> None:
+    """State the yearly benefit: yuan (to `high` for a range, `approximate` for "三万多"), or a `kind` without amount.
+
+    A figure is an amount; without one the benefit is `unknown` (cannot say) unless `kind` says `none`
+    (no economic benefit). A high end below the low end is refused.
+    """
     check_edit(project, actor)
-    if yuan is not None and yuan < 0:
+    kind = kind or (BenefitKind.amount if yuan is not None else BenefitKind.unknown)
+    if kind not in set(BenefitKind) or (kind == BenefitKind.amount) != (yuan is not None):
         raise InvalidField("benefit", Problem.unknown)
-    project.annual_benefit_yuan = None if yuan is None else Decimal(yuan).quantize(Decimal("0.01"))
+    if yuan is None:
+        project.annual_benefit_yuan = project.annual_benefit_high_yuan = None
+        project.benefit_approximate, project.benefit_kind = False, str(kind)
+        return
+    low = Decimal(yuan).quantize(Decimal("0.01"))
+    top = low if high is None else Decimal(high).quantize(Decimal("0.01"))
+    if low < 0 or top < low:
+        raise InvalidField("benefit", Problem.unknown)
+    project.annual_benefit_yuan, project.annual_benefit_high_yuan = low, top
+    project.benefit_approximate, project.benefit_kind = bool(approximate or top > low), str(kind)
 
 
 def set_members(project: Project, actor: Worker, names: Sequence[str]) -> None:

@@ -1,7 +1,7 @@
 """Exports: every project with all its fields, and the statistics workbook's list, counted as the pages count."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,12 +15,18 @@ from models.unit_tree import unit_tree
 from models.worker import Worker
 
 PROJECT_FIELDS = ("number", "round", "title", "description", "category", "system", "system_confidence",
-                  "annual_benefit_yuan", "members", "status", "unit", "worker_openid", "worker_name",
+                  "annual_benefit_yuan", "annual_benefit_high_yuan", "benefit_approximate",
+                  "benefit_kind", "benefit", "members", "status", "unit", "worker_openid", "worker_name",
                   "photos", "created_at", "submitted_at", "updated_at")
 
 
-def project_rows(session: Session) -> Iterator[dict[str, Any]]:
-    """Yield one flat dict per project, in round and number order."""
+def _yuan(value: Decimal | None) -> float | None:
+    """An amount as a JSON number."""
+    return None if value is None else float(value)
+
+
+def project_rows(session: Session, show_benefit: Callable[[Project], str] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield one flat dict per project, in round and number order; `show_benefit` words the benefit as the chat does."""
     query = (select(Project).options(selectinload(Project.round), selectinload(Project.unit),
                                      selectinload(Project.worker), selectinload(Project.attachments))
              .order_by(Project.round_id, Project.number, Project.id))
@@ -28,7 +34,10 @@ def project_rows(session: Session) -> Iterator[dict[str, Any]]:
         yield {
             "number": p.number, "round": p.round.name, "title": p.title, "description": p.description,
             "category": p.category, "system": p.system, "system_confidence": p.system_confidence,
-            "annual_benefit_yuan": None if p.annual_benefit_yuan is None else float(p.annual_benefit_yuan),
+            "annual_benefit_yuan": _yuan(p.annual_benefit_yuan),
+            "annual_benefit_high_yuan": _yuan(p.annual_benefit_high_yuan),
+            "benefit_approximate": p.benefit_approximate, "benefit_kind": p.benefit_kind,
+            "benefit": show_benefit(p) if show_benefit else None,
             "members": list(p.members or []), "status": p.status,
             "unit": p.unit.full_name() if p.unit else None, "worker_openid": p.worker.openid,
             "worker_name": p.worker.name, "photos": len(p.attachments),

@@ -41,6 +41,14 @@ class System(StrEnum):
     logistics = "logistics"
 
 
+class BenefitKind(StrEnum):
+    """What the author said about the yearly benefit: an amount (or a range), none at all, or that they cannot say."""
+
+    amount = "amount"
+    none = "none"
+    unknown = "unknown"
+
+
 class ProjectStatus(StrEnum):
     """Life cycle of a project, from draft to award."""
 
@@ -96,7 +104,13 @@ class Project(Base):
     category: Mapped[str | None] = mapped_column(String(20))
     system: Mapped[str | None] = mapped_column(String(30))
     system_confidence: Mapped[float | None]
+    # The yearly benefit: the low end (the figure sums and score bands use), the high end of a range
+    # ("两三万": 20,000 and 30,000; equal to the low end for one figure), whether it was approximate
+    # ("三万多", "约"), and what was said (BenefitKind; None until the author said anything).
     annual_benefit_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    annual_benefit_high_yuan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    benefit_approximate: Mapped[bool] = mapped_column(default=False)
+    benefit_kind: Mapped[str | None] = mapped_column(String(10))
     members: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.draft, index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)

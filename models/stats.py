@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, distinct, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.errors import NotFound
@@ -42,21 +42,26 @@ class _Own:
     statuses: Counter[str] = field(default_factory=Counter)
     benefit: Decimal = Decimal(0)
     with_figure: int = 0
+    approximate: Decimal = Decimal(0)
+    approximate_projects: int = 0
 
 
 def _own_counts(session: Session, round_id: int) -> dict[int, _Own]:
     """Count each unit's own projects by status, with the benefit of the submitted ones (one statement)."""
+    approximate = case((Project.benefit_approximate, Project.annual_benefit_yuan))
     query = (select(Project.unit_id, Project.status, func.count(), func.sum(Project.annual_benefit_yuan),
-                    func.count(Project.annual_benefit_yuan))
+                    func.count(Project.annual_benefit_yuan), func.sum(approximate), func.count(approximate))
              .where(Project.round_id == round_id, Project.unit_id.is_not(None))
              .group_by(Project.unit_id, Project.status))
     live = ProjectStatus.live()
     own: dict[int, _Own] = defaultdict(_Own)
-    for unit_id, status, count, benefit, with_figure in session.execute(query):
+    for unit_id, status, count, benefit, with_figure, approx, approx_count in session.execute(query):
         own[unit_id].statuses[status] += count
         if status in live:
             own[unit_id].benefit += Decimal(benefit or 0)
             own[unit_id].with_figure += with_figure
+            own[unit_id].approximate += Decimal(approx or 0)
+            own[unit_id].approximate_projects += approx_count
     return own
 
 
@@ -198,8 +203,10 @@ def _statuses(tree: UnitTree, unit_id: int, own: dict[int, _Own]) -> dict[str, i
 
 def _benefit(tree: UnitTree, unit_id: int, own: dict[int, _Own], progress: Progress) -> Benefit:
     """The subtree's benefit from the per-unit sums (no statement of its own)."""
-    with_figure = sum(own[i].with_figure for i in tree.subtree(unit_id) if i in own)
-    return Benefit(progress.benefit_yuan, with_figure, progress.submitted)
+    mine = [own[i] for i in tree.subtree(unit_id) if i in own]
+    approximate = sum((o.approximate for o in mine), Decimal(0)).quantize(CENT)
+    return Benefit(progress.benefit_yuan, sum(o.with_figure for o in mine), progress.submitted,
+                   approximate_yuan=approximate, approximate_projects=sum(o.approximate_projects for o in mine))
 
 
 def round_stats(session: Session, round_id: int, unit_id: int) -> RoundStats:

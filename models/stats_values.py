@@ -55,9 +55,9 @@ class Participation:
 class Benefit:
     """Annual economic benefit of the submitted projects, in yuan.
 
-    `approximate_yuan` / `approximate_projects` say how much of it is an estimate (“about”, a range, per
-    shift …). That flag is not stored yet (the submission form's work adds it): until then both
-    are None and only what exists is counted: the sum, and how many projects state a figure.
+    `approximate_yuan` / `approximate_projects` say how much of it is an estimate ("约", "三万多", a
+    range such as "两三万", counted at its low end as the total is). None only where a caller
+    builds a Benefit without them.
     """
 
     total_yuan: Decimal

@@ -17,6 +17,11 @@ def is_hum(char: str) -> bool:
     return char in _words("hums")
 
 
+def says_photos_done(text: str) -> bool:
+    """Whether a message after photos only says they are all sent ("好了", "发完了"): not a yes to a question."""
+    return normalize(text).replace(" ", "").lower() in _words("photos_done")
+
+
 def says_benefit_unknown(text: str) -> bool:
     """Whether an answer says the yearly benefit cannot be told ("说不清", "没有")."""
     compact = normalize(text).replace(" ", "")

@@ -26,6 +26,12 @@ def _cues() -> dict[str, Any]:
     return read_json("category.json")
 
 
+def named_category(text: str) -> str | None:
+    """The category a text names outright ("我想报个小革新"): the worker's choice, not a guess."""
+    clean = compact(text)
+    return next((category for word, category in _cues()["explicit"].items() if word in clean), None)
+
+
 def infer_category(text: str) -> CategoryGuess:
     """The most likely category: named outright, else weighted cue words, else a default."""
     data = _cues()

@@ -145,6 +145,12 @@ def _describes(text: str, core: str) -> bool:
     return benefit is not None and benefit.kind == "amount"
 
 
+def _reads_like_idea(core: str) -> bool:
+    """Whether a longer message proposes a change without a describing verb ("…太短，建议延长到…")."""
+    data = _data()
+    return len(core) >= data["idea_min_chars"] and any(cue in core for cue in data["idea_cues"])
+
+
 def _unit_bind(text: str, core: str) -> Understanding | None:
     """A unit named in words, optionally with a person's name ("综采一队 张三")."""
     data = _data()
@@ -233,4 +239,6 @@ def _by_keywords(text: str, core: str) -> Understanding:
         return Understanding("describe")
     if intent:
         return Understanding(intent, slots if intent == "query" else {})
+    if _reads_like_idea(core):
+        return Understanding("describe")
     return _unit_bind(text, core) or Understanding("chitchat")

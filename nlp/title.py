@@ -55,8 +55,38 @@ def _change(clause: str) -> str | None:
     return None
 
 
+def named_title(text: str, bare: bool = True) -> str | None:
+    """A name the worker gives with a frame, without it: "名字就叫X吧", "题目：X", "我要申报：X。" → X.
+
+    A colon is needed after the submit words ("我要申报：X"), so "我要申报" alone names nothing;
+    `bare` allows the frames without a naming word ("就叫X", "叫X"), for an answer to the name question.
+    """
+    rules = _rules()
+    for clause in (c.strip() for c in re.split(r"[,，。;；!?！？\n]", normalize(text))):
+        for frame in sorted(rules["frames"], key=len, reverse=True):
+            if not clause.startswith(frame) or (not bare and frame in rules["bare_frames"]):
+                continue
+            rest = clause[len(frame):]
+            marked = rest[:1] in rules["frame_marks"]
+            if not marked and frame.startswith(("我", "申报", "名称", "名字", "题目", "标题", "项目名")) \
+                    and not frame.endswith(("叫", "是", "为")):
+                continue
+            name = rest.lstrip(rules["frame_marks"] + " ")
+            for tail in sorted(rules["frame_tails"], key=len, reverse=True):
+                if name.endswith(tail) and len(name) > len(tail) + 1:
+                    name = name[:-len(tail)]
+                    break
+            name = name.strip("\"'“”《》「」 ")
+            if len(name) >= 2:
+                return name[: rules["max_chars"]]
+    return None
+
+
 def extract_title(text: str) -> str | None:
-    """A short title from a free description, or None when none can be found."""
+    """A short title from a free description (a name given with a frame first), or None when none can be found."""
+    named = named_title(text)
+    if named:
+        return named
     rules = _rules()
     clauses = [c for c in _CLAUSE.split(normalize(text)) if c]
     for clause in clauses:
@@ -71,6 +101,10 @@ def extract_title(text: str) -> str | None:
             return _trim(first[len(word):])[: rules["max_chars"]] + str(rules["suggest_suffix"])
     if any(w in first for w in rules["not_titles"]):
         return None
+    if len(clauses) > 1 and any(c.startswith(tuple(rules["suggest_clause_starts"])) for c in clauses[1:]):
+        about, tail = rules["suggest_about"]  # "X太短，建议…": a suggestion about the problem stated first
+        if 4 <= len(first) <= rules["max_chars"] - len(about) - len(tail):
+            return f"{about}{_trim(first)}{tail}"
     if len(clauses) == 1 and 4 <= len(first) <= rules["max_chars"]:
         return _trim(first)
     return None

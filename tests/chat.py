@@ -16,7 +16,7 @@ Driver = WeChatDriver | ChatDriver
 TRANSPORT = "晋源能源集团一矿运输队"
 MINE_ONE = "晋源能源集团一矿"
 #: A whole project in one message, as a worker would say it.
-LONG_MESSAGE = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
+LONG_MESSAGE = "我和王刚改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 
 
 def bind_worker(wechat: Driver, demo: dict[str, dict], unit: str = TRANSPORT, name: str = "张三") -> None:

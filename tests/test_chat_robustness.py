@@ -48,7 +48,7 @@ def test_two_messages_of_one_worker_at_once_are_taken_one_after_the_other(app, w
                                                                           settings_overrides):
     """Two '确认' with different MsgIds reach two workers (processes) together: one submission, no tearing."""
     bind_worker(wechat, demo)
-    wechat.send_text("我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省三万多")
+    wechat.send_text("我和王刚改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省三万多")
     wechat.send_text("对")
     apps = [app, create_app(settings_overrides)]
     for application in apps:

@@ -39,7 +39,7 @@ def pushes_to(sandbox: SandboxHandle, openid: str) -> list[dict]:
 def test_returned_project_reaches_the_worker_once_and_photos_are_fetched(app, wechat, demo, db, sandbox):
     media_id = requests.post(f"{sandbox.url}/_sandbox/media", data=b"", timeout=5).json()["media_id"]
     bind_worker(wechat, demo)
-    wechat.send_text("我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省三万多")
+    wechat.send_text("我和王刚改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省三万多")
     assert "共1张" in wechat.post(wechat.follower.image(media_id)).text
     wechat.send_text("对")
     wechat.send_text("确认")

@@ -32,6 +32,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from handlers import texts
+from handlers.draft_view import project_benefit
 from models.clock import local
 from web.state import WebState
 
@@ -79,6 +80,7 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
 def _init_templates(app: Flask) -> None:
     """Filters and globals every template may use."""
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["benefit"] = project_benefit  # a project's yearly benefit, worded as the chat words it
     app.jinja_env.globals.update(csp_nonce=csp_nonce, system_names=texts.SYSTEM_NAMES,
                                  category_names=texts.CATEGORY_NAMES)
     app.jinja_env.globals["labels"] = app.jinja_env.get_template("_labels.html").module

@@ -58,14 +58,18 @@ def test_export_lists_every_project_in_both_formats(env, wechat, demo, db):
     from tests.chat import bind_worker
 
     bind_worker(wechat, demo)
-    wechat.send_text("我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省三万多")
+    wechat.send_text("我和王刚改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板，一年省两三万")
     wechat.send_text("对")
     wechat.send_text("确认")
     rows = [json.loads(line) for line in run("export", "projects", "--format", "jsonl").output.splitlines()]
     assert [(r["number"], r["status"], r["annual_benefit_yuan"], r["worker_name"]) for r in rows] == [
-        ("2026-0001", "submitted", 30000.0, "张三")]
+        ("2026-0001", "submitted", 20000.0, "张三")]
+    # the range and its approximateness are exported, and worded as the chat words them
+    assert (rows[0]["annual_benefit_high_yuan"], rows[0]["benefit_approximate"], rows[0]["benefit_kind"],
+            rows[0]["benefit"], rows[0]["members"]) == (30000.0, True, "amount", "约2–3万元", ["张三", "王刚"])
     table = list(csv.DictReader(io.StringIO(run("export", "projects", "--format", "csv").output)))
     assert table[0]["number"] == "2026-0001" and table[0]["unit"] == "晋源能源集团一矿运输队"
+    assert table[0]["benefit"] == "约2–3万元"
 
 
 def test_commands_refuse_an_old_schema_with_one_clear_line(monkeypatch, settings_overrides, tmp_path):

@@ -126,7 +126,8 @@ def at_summary(day: DeadlineDay, wechat: HttpWeChat, index: int, description: st
     """Describe the project and answer what the form asks until it shows the summary; return the summary."""
     reply, _ = say(day, wechat, description or describe(index))
     answers = {texts.ASK_TITLE: f"{index + 1}号{EQUIPMENT[index % len(EQUIPMENT)]}改进",
-               texts.ASK_SYSTEM: "4", texts.ASK_BENEFIT: "每年节约3万元", texts.ASK_CATEGORY: "3"}
+               texts.ASK_SYSTEM: "4", texts.ASK_BENEFIT: "每年节约3万元", texts.ASK_CATEGORY: "3",
+               texts.ASK_MEMBERS: "就我一个"}
     for _ in range(6):
         if "请核对" in reply:
             return reply

@@ -81,7 +81,7 @@ def test_coordinator_refiles_the_system_and_the_correction_is_exported(chat, dem
     exported = CliRunner().invoke(main, ["--log-level", "WARNING", "export", "corrections"], env=env)
     assert exported.exit_code == 0, exported.output
     text, system = exported.output.strip().split("\t")
-    assert text.startswith("皮带机清扫器改进 我们班改了个皮带机清扫器") and system == "electromechanical"
+    assert text.startswith("皮带机清扫器改进 我和王刚改了个皮带机清扫器") and system == "electromechanical"
 
 
 def test_staff_refile_a_project_from_the_command_line(chat, demo, db, settings_overrides):

@@ -3,7 +3,7 @@ from models import Project
 from tests.chat import bind_coordinator, bind_worker, projects
 from bot.extensions import similar_projects_of
 
-FIRST = "我们班改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
+FIRST = "我和王刚改了个皮带机清扫器，原来清扫器老是刮不干净，现在换成聚氨酯刮板加弹簧压紧，一年省三万多"
 SAME_IDEA = "原来皮带机清扫器老是刮不干净，我们改成聚氨酯刮板再加弹簧压紧，清得干净了，一年省两万"
 OTHER_IDEA = "掘进工作面局部通风机加装了变频控制，按瓦斯浓度自动调风量，一年节约电费五万元"
 
@@ -15,6 +15,8 @@ def submit(driver, text, title="聚氨酯刮板皮带机清扫器"):
         reply = driver.send_text(title)
     if "对就回" in reply:  # the category suggestion
         reply = driver.send_text("对")
+    if "一起做的" in reply:  # the co-authors, when the message named none
+        reply = driver.send_text("就我一个")
     assert "回“确认”" in reply
     return driver.send_text("确认")
 

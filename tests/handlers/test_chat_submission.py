@@ -52,7 +52,8 @@ def test_step_by_step_with_voice_punctuation_and_a_correction(chat, demo, db):
     category_reply = chat.send_text("３")  # full-width digit
     assert texts.ASK_BENEFIT in category_reply or "请核对" in category_reply
     if texts.ASK_BENEFIT in category_reply:
-        assert "请核对" in chat.send_text("每年节约3.2万元")
+        assert texts.ASK_MEMBERS in chat.send_text("每年节约3.2万元")
+    assert "请核对" in chat.send_text("我和王刚")
     assert "5万元" in chat.send_text("效益是5万")
     assert "防跑偏挡辊" in chat.send_text("标题改成防跑偏挡辊")
     assert "2026-0001" in chat.send_text("确认")

@@ -90,7 +90,7 @@ def test_a_draft_kept_through_a_change_of_unit_goes_to_the_new_unit(chat, demo, 
     chat.send_text("换单位")
     chat.send_text("确认")
     bind_worker(chat, demo, unit="晋源能源集团二矿机电队")
-    for line in ("继续", "皮带老是跑偏，加了两组立辊，现在不跑偏了", "对", "每年节约2万元"):
+    for line in ("继续", "皮带老是跑偏，加了两组立辊，现在不跑偏了", "对", "每年节约2万元", "就我一个"):
         chat.send_text(line)
     assert state_of(db, chat.follower.openid) == "confirm_submission"
     reply = chat.send_text("确认")

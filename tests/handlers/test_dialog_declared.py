@@ -33,9 +33,9 @@ def test_every_intent_nlp_names_is_one_the_conversation_knows():
 
 def test_the_form_table_drives_questions_summary_and_corrections():
     assert [f.name for f in form.FIELDS] == list(texts.FIELD_NAMES)  # every field has its label, in order
-    assert form.ASKED == ("title", "description", "category", "system", "benefit")
+    assert form.ASKED == ("title", "description", "category", "system", "benefit", "members")
     assert {f.state for f in form.FIELDS if f.state} == {State.ask_title, State.ask_description, State.ask_category,
-                                                        State.ask_system, State.ask_benefit}
+                                                        State.ask_system, State.ask_benefit, State.ask_members}
     assert form.numbered("6").name == "members" and form.numbered("7") is None and form.numbered("x") is None
     edit_words = json.loads(INTENTS.read_text(encoding="utf-8"))["edit_fields"]
     assert set(edit_words) == set(form.BY_NAME)  # each field can be corrected by name

@@ -33,11 +33,12 @@ def unit(session: Session, name: str, parent: str | None = None) -> Unit:
 
 def add(session: Session, round_: Round, unit_: Unit, worker: Worker, status: str, *, system: str | None = None,
         category: str | None = None, benefit: str | None = None, at: datetime = NOW,
-        approved_at: datetime | None = None) -> None:
+        approved_at: datetime | None = None, approximate: bool = False) -> None:
     """One project of that worker's, submitted at `at`, with its approval event when given."""
     project = Project(round_id=round_.id, unit_id=unit_.id, worker_id=worker.id, status=status, title=status,
                       system=system, category=category, submitted_at=at,
-                      annual_benefit_yuan=None if benefit is None else Decimal(benefit))
+                      annual_benefit_yuan=None if benefit is None else Decimal(benefit),
+                      benefit_approximate=approximate)
     session.add(project)
     session.flush()
     if approved_at is not None:
@@ -65,11 +66,11 @@ def city(db: Database) -> Round:
         add(session, round_, jia, li, "submitted", system="mining", category="innovation", benefit="1000.50",
             at=SUNDAY_LATE)
         add(session, round_, jia, li, "unit_approved", system="mining", category="invention", benefit="2000",
-            at=MONDAY_EARLY, approved_at=NOW)
+            at=MONDAY_EARLY, approved_at=NOW, approximate=True)
         add(session, round_, jia, wang, "awarded", system="transport", category="innovation", at=MONDAY_EARLY,
             approved_at=MONDAY_EARLY)
         add(session, round_, zong2, zhao, "draft")
-        add(session, round_, zong2, zhao, "withdrawn", system="mining", benefit="99999")
+        add(session, round_, zong2, zhao, "withdrawn", system="mining", benefit="99999", approximate=True)
         add(session, round_, zong2, zhao, "not_awarded", system="mining", category="design", benefit="500")
         add(session, round_, jidian2, qian, "returned", category="suggestion", benefit="0.25")
     return round_
@@ -106,7 +107,7 @@ def test_benefit_and_funnel_of_a_subtree(db: Database, city: Round) -> None:
         benefit = economic_benefit(session, city.id, mine)
         steps = funnel(session, city.id, mine)
     assert (benefit.total_yuan, benefit.projects_with_figure, benefit.projects) == (Decimal("3500.50"), 3, 4)
-    assert benefit.approximate_yuan is None  # not stored yet: the page says so instead of guessing
+    assert (benefit.approximate_yuan, benefit.approximate_projects) == (Decimal("2000.00"), 1)  # not the withdrawn
     assert (steps.submitted, steps.unit_approved, steps.reviewed, steps.awarded) == (4, 3, 2, 1)
 
 

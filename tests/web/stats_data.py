@@ -11,12 +11,13 @@ from models.round import Round
 from models.seed import seed_demo, unit_listing
 from models.worker import Worker
 
-#: (unit's full name, status, system, category, benefit) of each project, numbered 2026-0001 … in order.
+#: (unit's full name, status, system, category, benefit) of each project, numbered 2026-0001 … in order;
+#: a benefit written "~…" was said approximately ("约三万").
 PROJECTS = [
     ("晋源能源集团一矿综采一队甲班", "submitted", "mining", "innovation", "1200.50"),
     ("晋源能源集团一矿综采一队甲班", "unit_approved", "mining", "invention", "8000"),
     ("晋源能源集团一矿综采一队乙班", "awarded", "transport", "innovation", None),
-    ("晋源能源集团一矿运输队", "under_review", "transport", "design", "30000"),
+    ("晋源能源集团一矿运输队", "under_review", "transport", "design", "~30000"),
     ("晋源能源集团一矿运输队", "withdrawn", "transport", "design", "99999"),
     ("晋源能源集团二矿机电队", "submitted", "electromechanical", "suggestion", "450"),
     ("晋源能源集团二矿机电队", "returned", "electromechanical", "creation", None),
@@ -36,7 +37,8 @@ def seed_stats_city(session: Session, now: datetime) -> Round:
         project = Project(round_id=round_.id, number=f"2026-{index:04d}", title=f"{unit[-3:]}的革新{index}",
                           status=status, system=system, category=category, unit_id=units[unit],
                           worker_id=worker.id, submitted_at=at,
-                          annual_benefit_yuan=None if benefit is None else Decimal(benefit))
+                          annual_benefit_yuan=None if benefit is None else Decimal(benefit.lstrip("~")),
+                          benefit_approximate=bool(benefit and benefit.startswith("~")))
         session.add(project)
         session.flush()
         if status in ("unit_approved", "under_review", "awarded", "not_awarded"):

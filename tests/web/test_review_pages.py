@@ -193,7 +193,7 @@ def test_staff_review_any_unit_and_the_project_page_shows_photos_and_history(app
     accounts.add("office", "staff", name="工会办")
     auth.login("office")
     page = client.get("/projects/2026-0001").get_data(as_text=True)
-    assert "王五、赵六" in page and "30,000 元" in page and page.count("/projects/2026-0001/photos/") == 4  # m1, m3
+    assert "王五、赵六" in page and "3万元" in page and page.count("/projects/2026-0001/photos/") == 4  # m1, m3
     with client.get("/projects/2026-0001/photos/1") as shown:  # a file response: closed when read
         assert shown.mimetype == "image/png" and shown.data.startswith(b"\x89PNG")
     assert client.get("/projects/2026-0001/photos/2").status_code == 404  # not downloaded yet

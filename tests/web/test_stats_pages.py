@@ -82,7 +82,7 @@ def test_the_workbooks_totals_equal_the_page(client, auth, accounts, city):
     overview = {row[0]: row[1] for row in book["概况"]}
     assert overview["已申报（项）"] == 7 and 'data-testid="figure-submitted">7<' in page
     assert overview["年经济效益（元）"] == pytest.approx(51650.50) and "51,650.50" in page
-    assert overview["其中估算的效益（元）"] == "尚未记录"
+    assert overview["其中估算的效益（元）"] == pytest.approx(30000) and "其中估算 30,000.00 元（1 项）" in page
     units = book["按单位"]
     mines = [row for row in units[1:] if row[0] == 1]
     assert [m[1].strip() for m in mines] == ["一矿", "二矿"] and sum(m[4] for m in mines) == units[1][4] == 7

@@ -1,0 +1,146 @@
+"""Who did it with the worker: co-authors named in natural phrasing (nlp/data/members.json).
+
+"我和王刚、李强" and "就我和王刚两个" give the others (the author is added by the form); "就我一个"
+gives nobody else; "班组三个人：张伟、王刚、李强" gives the names after the colon. Fillers, counts
+and stray marks (an apostrophe left by a pinyin keyboard) never become a person. A name is two to
+four Chinese characters (or a Latin word); four run together ("王刚李强", from voice) are split
+when both halves start with a common surname.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from nlp.resources import read_json
+from nlp.text import compact, normalize
+
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,4}|[A-Za-z][A-Za-z.·]{1,19}")
+_CLAUSE_END = re.compile(r"[。;!?\n]")
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    """The word lists, longest words first where order matters."""
+    data = dict(read_json("members.json"))
+    for key in ("prefixes", "suffixes", "stops", "triggers", "list_triggers"):
+        data[key] = sorted(data[key], key=len, reverse=True)
+    return data
+
+
+def _split_run(name: str) -> list[str]:
+    """"王刚李强" (voice input without a pause) as two names; any other name as itself."""
+    data = _data()
+    if len(name) == 4 and name[:2] not in data["compound_surnames"] \
+            and name[0] in data["surnames"] and name[2] in data["surnames"]:
+        return [name[:2], name[2:]]
+    return [name]
+
+
+def _clean(token: str) -> str:
+    """A token without the fillers and counts around a name ("就我" → "我", "王刚两个" → "王刚")."""
+    data = _data()
+    count = re.compile(f"{data['count']}$")
+    changed = True
+    while changed and token:
+        changed = False
+        for word in data["prefixes"]:
+            if token.startswith(word) and len(token) > len(word):
+                token, changed = token[len(word):], True
+                break
+        trimmed = count.sub("", token)
+        for word in data["suffixes"]:
+            if trimmed.endswith(word) and len(trimmed) > len(word):
+                trimmed = trimmed[:-len(word)]
+        if trimmed != token:
+            token, changed = trimmed, True
+    return token
+
+
+def _tokens(text: str) -> list[str]:
+    """The pieces between separators: spaces, any punctuation mark, and the words for "and"."""
+    joined = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text)
+    conj = "|".join(map(re.escape, _data()["conjunctions"]))
+    return [t for t in re.split(f"\\s+|{conj}", joined) if t]
+
+
+def read_members(text: str) -> list[str] | None:
+    """The co-authors an answer names (an empty list: only the author); None when it names nobody readable."""
+    data = _data()
+    clean = normalize(text)
+    if compact(clean) in data["alone"]:
+        return []
+    if ":" in clean:
+        clean = clean.rsplit(":", 1)[1]
+    names: list[str] = []
+    for token in _tokens(clean):
+        token = _clean(token)
+        if not token or token in data["self"] or re.fullmatch(data["count"], token):
+            continue
+        if not _HAN.fullmatch(token) or any(word in token for word in data["not_names"]):
+            return None
+        names += [n for n in _split_run(token) if n not in names]
+    return names
+
+
+def change_of_members(text: str) -> str | None:
+    """"add" or "remove" when a correction adds or removes people ("成员加上李强", "去掉王刚"), else None."""
+    data = _data()
+    core = compact(text)
+    if any(word in core for word in data["remove_words"]):
+        return "remove"
+    return "add" if any(word in core for word in data["add_words"]) else None
+
+
+def _run_after(text: str, start: int) -> list[str]:
+    """The names right after a trigger ("我和|王刚、李强一起…"), each followed by a separator or a stop."""
+    data = _data()
+    seps = "、,和跟与及 "
+    names, i = [], start
+    while i < len(text):
+        taken = None
+        for length in (2, 3):
+            name, rest = text[i:i + length], text[i + length:]
+            if len(name) == length and re.fullmatch(r"[\u4e00-\u9fff]+", name) and (
+                    not rest or rest[0] in seps or re.match(data["count"], rest) or _CLAUSE_END.match(rest)
+                    or rest[0] in ",，" or any(rest.startswith(s) for s in data["stops"])):
+                taken = name
+                break
+        if taken is None:
+            break
+        names.append(taken)
+        i += len(taken)
+        if i < len(text) and text[i] in seps:
+            i += 1
+            continue
+        break
+    return names
+
+
+def members_in(text: str) -> list[str] | None:
+    """Co-authors a longer message names ("我和王刚、李强改了个…"), [] when it says the author worked alone, else None."""
+    data = _data()
+    clean = normalize(text)
+    core = compact(clean)
+    if any(phrase in core for phrase in data["alone_in_text"]):
+        return []
+    for trigger in data["list_triggers"]:
+        at = clean.find(trigger)
+        if at >= 0:
+            names = read_members(_CLAUSE_END.split(clean[at + len(trigger):], 1)[0].lstrip(":"))
+            if names:
+                return names
+    counted = re.search(f"{data['count']}:", clean)
+    if counted:
+        names = read_members(_CLAUSE_END.split(clean[counted.end():], 1)[0])
+        if names:
+            return names
+    for trigger in data["triggers"]:
+        at = clean.find(trigger)
+        if at >= 0:
+            names = [n for n in _run_after(clean, at + len(trigger)) if n not in data["self"]]
+            if names:
+                return names
+    return None
