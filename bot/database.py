@@ -39,6 +39,21 @@ POOL_RECYCLE = 300
 POOL_TIMEOUT = 10.0
 
 
+#: `Connection.info` key while the connection serves `Database.reading`: holds that read's `ReadOnly` guard.
+READING = "bot.database.reading"
+
+
+class WriteNeeded(Exception):
+    """A statement that writes was attempted inside `Database.reading`; it never reached the database."""
+
+
+class ReadOnly:
+    """What `Database.reading` yields besides the session: whether a write was attempted (and refused),
+    even if the code that attempted it caught the error."""
+
+    refused: str | None = None
+
+
 class WriteLockTimeout(TimeoutError):
     """Another writer held the SQLite database for longer than SQLITE_LOCK_TIMEOUT."""
 
@@ -119,7 +134,19 @@ def _tune_sqlite(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to sqlite3: once per message
+        # straight to sqlite3: once per message; a read takes no lock (WAL: a snapshot, no writer waits)
+        conn.connection.driver_connection.execute("BEGIN" if READING in conn.info else "BEGIN IMMEDIATE")
+
+
+def _refuse_writes_while_reading(engine: Engine) -> None:
+    """Inside `Database.reading`, refuse any statement but a SELECT before it is sent (WriteNeeded)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        guard = conn.info.get(READING)
+        if guard is not None and statement.lstrip()[:6].upper() != "SELECT":
+            guard.refused = statement
+            raise WriteNeeded(statement.split(None, 3)[:3])
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -170,6 +197,7 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False})
         _tune_sqlite(engine, SQLITE_LOCK_TIMEOUT if statement_timeout is None else statement_timeout)
+        _refuse_writes_while_reading(engine)
         return engine
     install_wait_callback()
     engine = create_engine(url, pool_size=5, max_overflow=5, pool_recycle=POOL_RECYCLE,
@@ -177,6 +205,7 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
                            connect_args=postgres_connect_args(statement_timeout))
     _ping_when_idle(engine)
     _give_up_timed_out_connections(engine)
+    _refuse_writes_while_reading(engine)
     return engine
 
 
@@ -219,6 +248,27 @@ class Database:
                 self.sessions(bind=connection) as session:
             yield session
             session.flush()  # the session never commits a transaction it joined: write its changes first
+
+    @contextmanager
+    def reading(self) -> Iterator[tuple[Session, ReadOnly]]:
+        """Yield a session in a transaction that only reads, always rolled back, and its guard.
+
+        No write gate and no lock: on SQLite a deferred BEGIN (a WAL snapshot that no writer waits
+        for), on PostgreSQL an ordinary transaction. A statement that would write raises WriteNeeded
+        before it is sent, and the guard keeps it in `refused` even if the caller swallowed the error.
+        """
+        guard = ReadOnly()
+        with self.engine.connect() as connection:
+            connection.info[READING] = guard
+            try:
+                with self.sessions(bind=connection) as session:
+                    try:
+                        yield session, guard
+                        session.flush()  # pending ORM changes are writes too: refused like the rest
+                    finally:
+                        connection.rollback()
+            finally:
+                connection.info.pop(READING, None)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
