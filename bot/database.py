@@ -20,7 +20,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -250,25 +250,37 @@ class Database:
             session.flush()  # the session never commits a transaction it joined: write its changes first
 
     @contextmanager
-    def reading(self) -> Iterator[tuple[Session, ReadOnly]]:
-        """Yield a session in a transaction that only reads, always rolled back, and its guard.
+    def connection(self) -> Iterator[Connection]:
+        """One pooled connection, for a `reading` and then a `writing` on it without a second checkout."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def writing(self, connection: Connection) -> Iterator[Connection]:
+        """One short write transaction on the connection, without a session (for Core statements built
+        once): committed on success, rolled back on error, under SQLite's write gate."""
+        with self.write_gate.held() if self.write_gate else nullcontext(), connection.begin():
+            yield connection
+
+    @contextmanager
+    def reading(self, connection: Connection) -> Iterator[tuple[Session, ReadOnly]]:
+        """Yield a session in a transaction on the connection that only reads, always rolled back, and its guard.
 
         No write gate and no lock: on SQLite a deferred BEGIN (a WAL snapshot that no writer waits
         for), on PostgreSQL an ordinary transaction. A statement that would write raises WriteNeeded
         before it is sent, and the guard keeps it in `refused` even if the caller swallowed the error.
         """
         guard = ReadOnly()
-        with self.engine.connect() as connection:
-            connection.info[READING] = guard
-            try:
-                with self.sessions(bind=connection) as session:
-                    try:
-                        yield session, guard
-                        session.flush()  # pending ORM changes are writes too: refused like the rest
-                    finally:
-                        connection.rollback()
-            finally:
-                connection.info.pop(READING, None)
+        connection.info[READING] = guard
+        try:
+            with self.sessions(bind=connection) as session:
+                try:
+                    yield session, guard
+                    session.flush()  # pending ORM changes are writes too: refused like the rest
+                finally:
+                    connection.rollback()
+        finally:
+            connection.info.pop(READING, None)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

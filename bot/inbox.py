@@ -109,18 +109,18 @@ def _run(session: Any, incoming: Incoming, handler: Handler, render: Renderer, k
 def _unlocked(db: Database, incoming: Incoming, handler: Handler, render: Renderer, record: dict[str, Any]) -> str:
     """Handle the message reading only, then record it and write the dialog in one short transaction."""
     writes: list[DialogWrite] = []
-    with db.reading() as (session, guard):
-        session.info[DEFERRED_WRITES] = writes
-        reply = _run(session, incoming, handler, render, record["dedup_key"])
-    if guard.refused is not None:  # the handler caught the refusal: its reply may be wrong, do it locked
-        raise WriteNeeded(guard.refused)
-    with db.transaction() as session:
-        connection = connection_of(session)
-        if connection.execute(_RECORD, {**record, "reply": reply}).scalar() is None:
-            raise _HandledBefore(record["dedup_key"])
-        for write in writes:
-            if not write_dialog(session, write):
-                raise _DialogMoved(record["dedup_key"])
+    with db.connection() as connection:
+        with db.reading(connection) as (session, guard):
+            session.info[DEFERRED_WRITES] = writes
+            reply = _run(session, incoming, handler, render, record["dedup_key"])
+        if guard.refused is not None:  # the handler caught the refusal: its reply may be wrong, do it locked
+            raise WriteNeeded(guard.refused)
+        with db.writing(connection):
+            if connection.execute(_RECORD, {**record, "reply": reply}).scalar() is None:
+                raise _HandledBefore(record["dedup_key"])
+            for write in writes:
+                if not write_dialog(connection, write):
+                    raise _DialogMoved(record["dedup_key"])
     return reply
 
 

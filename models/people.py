@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from models.base import connection_of
@@ -127,7 +127,7 @@ def save_dialog(session: Session, dialog: Dialog) -> None:
     dialog._read_activity = dialog.last_message_at
 
 
-def write_dialog(session: Session, write: DialogWrite) -> bool:
+def write_dialog(session: Session | Connection, write: DialogWrite) -> bool:
     """Write the dialog if its version is still the one read, moving it on; False (and nothing written)
     when another message wrote it in between. Every message writes it, so that a message read without
     a lock never commits over what an earlier one did, whatever else that one changed."""
