@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import os
 import shutil
@@ -285,7 +286,8 @@ def measure(servers: dict[str, Server], args: argparse.Namespace, tally: Tally, 
     for number in range(args.rounds):
         order = names[number % len(names):] + names[:number % len(names)]
         row = {"round": number + 1, "load": os.getloadavg()[0], **{name: run(name, args.duration) for name in order}}
-        row["ratios"] = {f"full/{other}": row["full"]["rps"] / row[other]["rps"] for other in names if other != "full"}
+        row["ratios"] = {f"full/{other}": row["full"]["rps"] / row[other]["rps"] if row[other]["rps"] else math.inf
+                         for other in names if other != "full"}  # a peer that answered nothing 200 in a round
         rounds.append(row)
         print(f"  round {row['round']} (load {row['load']:.2f}): " + "   ".join(
             f"{name} {row[name]['rps']:6.0f} req/s p50 {row[name]['p50_us'] / 1000:5.1f} ms "
