@@ -1,6 +1,8 @@
 -- wrk script for bench/gateway.py: each request is a new WeChat text message.
 --
--- Arguments (after `--`): <path with signed query> <messages file> <msgid base> <openids>
+-- Arguments (after `--`): <path with signed query> <messages file> <msgid base> <openids> [unique]
+-- With "unique" no text is ever sent twice: each line gets a distinct tail of CJK signs (no digits,
+-- which the bot could take for a project number), so no memo of understood texts can help.
 -- The signature covers only token, timestamp and nonce, so one signed query serves a whole
 -- run; the body varies: a distinct MsgId per request, the sender cycles over <openids>
 -- followers, the text over the lines of the messages file.
@@ -23,6 +25,7 @@ function init(args)
   end
   msgid_base = tonumber(args[3])
   openids = tonumber(args[4])
+  unique = args[5] == "unique"
   sent, ok, other = 0, 0, 0
   -- Threads take disjoint MsgId ranges and start at different followers and texts.
   msgid_base = msgid_base + thread_no * 1e9
@@ -30,15 +33,29 @@ function init(args)
   headers = {["Content-Type"] = "text/xml"}
 end
 
+local signs = {"甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸", "子", "丑", "寅", "卯", "辰", "巳", "午", "未", "申", "酉"}
+
+-- A distinct tail for each number: its digits in base 20, one sign each.
+local function tail(n)
+  local out = {}
+  repeat
+    table.insert(out, signs[n % 20 + 1])
+    n = math.floor(n / 20)
+  until n == 0
+  return "，" .. table.concat(out)
+end
+
 function request()
   sent = sent + 1
   local n = sent + offset
+  local text = texts[n % #texts + 1]
+  if unique then text = text .. tail(msgid_base + sent) end
   local body = string.format(
     "<xml><ToUserName><![CDATA[gh_5xiao_bench]]></ToUserName>"
     .. "<FromUserName><![CDATA[bench-%d]]></FromUserName>"
     .. "<CreateTime>%d</CreateTime><MsgType><![CDATA[text]]></MsgType>"
     .. "<Content><![CDATA[%s]]></Content><MsgId>%.0f</MsgId></xml>",
-    n % openids, os.time(), texts[n % #texts + 1], msgid_base + sent)
+    n % openids, os.time(), text, msgid_base + sent)
   return wrk.format("POST", path, headers, body)
 end
 

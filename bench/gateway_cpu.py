@@ -9,7 +9,10 @@ of bench/messages.txt in turn, from 2,000 followers, a distinct MsgId each. Afte
 unmeasured messages it takes the best of 3 × 2,000 by the process's own CPU time, which is less
 sensitive than req/s to what else the machine runs. With `--against` (a checkout of an older
 commit, e.g. `git worktree add /tmp/old 07cb243`) the two alternate, and the median of the
-pairs' ratios is printed. `--no-memo` turns off the memo of short texts' understanding.
+pairs' ratios is printed. `--no-memo` turns off the memo of short texts' understanding. `--echo`
+alternates with the bare echo (bench/echo_app.py, same messages, same test client) instead, for
+issue 15's "CPU per message in one process ≤ 2.5× the echo's"; `--design locked` measures the
+previous design (bench/locked_app.py).
 """
 from __future__ import annotations
 
@@ -29,8 +32,14 @@ FOLLOWERS = 2000
 BATCH = 2000
 
 
-def measure(checkout: Path, database_url: str, memo: bool) -> float:
-    """In this process: CPU milliseconds per message of the app in `checkout` (best of 3 batches)."""
+ECHO = Path("echo")
+
+
+def measure(checkout: Path, database_url: str, memo: bool, design: str = "") -> float:
+    """In this process: CPU milliseconds per message of the app in `checkout` (best of 3 batches);
+    `checkout` ECHO: the bare echo of this checkout."""
+    is_echo = checkout == ECHO
+    checkout = ROOT if is_echo else checkout
     sys.path.insert(0, str(checkout))
     os.chdir(checkout)
     os.environ.update(WECHAT_TOKEN=TOKEN, WECHAT_APP_ID="wxbench", WECHAT_APP_SECRET="bench", SECRET_KEY="bench",
@@ -39,7 +48,13 @@ def measure(checkout: Path, database_url: str, memo: bool) -> float:
     if not memo:
         import nlp.intents
         nlp.intents.MEMO_TEXT_LENGTH = -1
-    from bot.wsgi import app
+    if is_echo:
+        from bench.echo_app import app
+    else:
+        from bot.wsgi import app
+    if design == "locked":
+        import bot.inbox
+        bot.inbox.OPTIMISTIC_TRIES = 0
 
     lines = (checkout / "bench" / "messages.txt").read_text(encoding="utf-8").splitlines()
     texts = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
@@ -66,7 +81,7 @@ def measure(checkout: Path, database_url: str, memo: bool) -> float:
     return min(post_batch() for _ in range(3))
 
 
-def run_one(checkout: Path, database: str, pg_url: str, memo: bool) -> float:
+def run_one(checkout: Path, database: str, pg_url: str, memo: bool, design: str = "") -> float:
     """Measure one checkout on one database in a fresh process; return CPU ms per message."""
     with tempfile.TemporaryDirectory() as folder:
         if database == "sqlite":
@@ -79,7 +94,8 @@ def run_one(checkout: Path, database: str, pg_url: str, memo: bool) -> float:
             subprocess.run(["psql", server, "-qc", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"],
                            check=True, capture_output=True)
             url = pg_url
-        argv = [sys.executable, __file__, "--measure", str(checkout), "--url", url, *([] if memo else ["--no-memo"])]
+        argv = [sys.executable, __file__, "--measure", str(checkout), "--url", url, *([] if memo else ["--no-memo"]),
+                "--design", design]
         output = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     return float(output.split()[-1])
 
@@ -93,26 +109,29 @@ def main() -> None:
                         help="scratch PostgreSQL database; dropped and recreated (never 'test')")
     parser.add_argument("--pairs", type=int, default=5)
     parser.add_argument("--no-memo", dest="memo", action="store_false", help="without the understanding memo")
+    parser.add_argument("--echo", action="store_true", help="alternate with the bare echo instead of --against")
+    parser.add_argument("--design", default="", choices=("", "locked"), help="locked: the previous design")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(f"{measure(args.measure, args.url, args.memo):.3f}")
+        print(f"{measure(args.measure, args.url, args.memo, args.design):.3f}")
         return
-    checkouts = [ROOT, *([args.against.resolve()] if args.against else [])]
+    other = [ECHO] if args.echo else [args.against.resolve()] if args.against else []
+    checkouts = [ROOT, *other]
     for database in args.databases.split(","):
         results: dict[Path, list[float]] = {checkout: [] for checkout in checkouts}
         for pair in range(args.pairs):
             order = checkouts if pair % 2 == 0 else checkouts[::-1]
             for checkout in order:
-                results[checkout].append(run_one(checkout, database, args.pg_url, args.memo))
+                results[checkout].append(run_one(checkout, database, args.pg_url, args.memo, args.design))
             print(f"{database} pair {pair + 1}: " + "   ".join(f"{c}: {results[c][-1]:.3f} ms" for c in checkouts),
                   flush=True)
         for checkout, values in results.items():
             print(f"{database} {checkout}: median {statistics.median(values):.3f} ms "
                   f"({min(values):.3f}-{max(values):.3f})")
-        if args.against:
-            ratios = [a / b for a, b in zip(results[ROOT], results[args.against.resolve()])]
+        if other:
+            ratios = [a / b for a, b in zip(results[ROOT], results[other[0]])]
             print(f"{database} this / against: median of the pairs {statistics.median(ratios):.2f}")
     if "postgres" in args.databases:
         name = args.pg_url.rsplit("/", 1)[1]

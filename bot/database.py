@@ -21,7 +21,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +39,21 @@ TCP_USER_TIMEOUT_MS = 10_000
 POOL_RECYCLE = 300
 #: How long a caller waits for a free pooled connection, at most (less within a request's deadline).
 POOL_TIMEOUT = 10.0
+
+
+#: `Connection.info` key while the connection serves `Database.reading`: holds that read's `ReadOnly` guard.
+READING = "bot.database.reading"
+
+
+class WriteNeeded(Exception):
+    """A statement that writes was attempted inside `Database.reading`; it never reached the database."""
+
+
+class ReadOnly:
+    """What `Database.reading` yields besides the session: whether a write was attempted (and refused),
+    even if the code that attempted it caught the error."""
+
+    refused: str | None = None
 
 
 class WriteLockTimeout(TimeoutError):
@@ -121,10 +136,22 @@ def _tune_sqlite(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        # straight to sqlite3: once per message; a read takes no lock (WAL: a snapshot, no writer waits)
         try:
-            conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # straight to sqlite3: once per message
+            conn.connection.driver_connection.execute("BEGIN" if READING in conn.info else "BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:  # "database is locked": as any other statement's would say it
-            raise sa_exc.OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+            raise sa_exc.OperationalError("BEGIN", None, exc) from exc
+
+
+def _refuse_writes_while_reading(engine: Engine) -> None:
+    """Inside `Database.reading`, refuse any statement but a SELECT before it is sent (WriteNeeded)."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        guard = conn.info.get(READING)
+        if guard is not None and statement.lstrip()[:6].upper() != "SELECT":
+            guard.refused = statement
+            raise WriteNeeded(statement.split(None, 3)[:3])
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -175,6 +202,7 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_LOCK_TIMEOUT, "check_same_thread": False})
         _tune_sqlite(engine, SQLITE_LOCK_TIMEOUT if statement_timeout is None else statement_timeout)
+        _refuse_writes_while_reading(engine)
         return engine
     install_wait_callback()
     engine = create_engine(url, pool_size=5, max_overflow=5, pool_recycle=POOL_RECYCLE,
@@ -182,6 +210,7 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
                            connect_args=postgres_connect_args(statement_timeout))
     _ping_when_idle(engine)
     _give_up_timed_out_connections(engine)
+    _refuse_writes_while_reading(engine)
     return engine
 
 
@@ -224,6 +253,39 @@ class Database:
                 self.sessions(bind=connection) as session:
             yield session
             session.flush()  # the session never commits a transaction it joined: write its changes first
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One pooled connection, for a `reading` and then a `writing` on it without a second checkout."""
+        with self.engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def writing(self, connection: Connection) -> Iterator[Connection]:
+        """One short write transaction on the connection, without a session (for Core statements built
+        once): committed on success, rolled back on error, under SQLite's write gate."""
+        with self.write_gate.held() if self.write_gate else nullcontext(), connection.begin():
+            yield connection
+
+    @contextmanager
+    def reading(self, connection: Connection) -> Iterator[tuple[Session, ReadOnly]]:
+        """Yield a session in a transaction on the connection that only reads, always rolled back, and its guard.
+
+        No write gate and no lock: on SQLite a deferred BEGIN (a WAL snapshot that no writer waits
+        for), on PostgreSQL an ordinary transaction. A statement that would write raises WriteNeeded
+        before it is sent, and the guard keeps it in `refused` even if the caller swallowed the error.
+        """
+        guard = ReadOnly()
+        connection.info[READING] = guard
+        try:
+            with self.sessions(bind=connection) as session:
+                try:
+                    yield session, guard
+                    session.flush()  # pending ORM changes are writes too: refused like the rest
+                finally:
+                    connection.rollback()
+        finally:
+            connection.info.pop(READING, None)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -5,6 +5,11 @@ workers share the memory; each worker then opens its own database connections an
 background thread, builds its similar-projects index from them (never in the master: database
 connections must not cross a fork). Each worker also runs the spool replayer (bot/replay.py):
 messages kept during a database outage are handled once it answers again, one worker at a time.
+
+Workers and threads (issue 15, item 2): 2 gthread workers × 4 threads against 2 sync workers, in
+`bench/gateway.py` runs on 2026-12-01 at a load average of 11–19 on 2 cores, gave no clear winner
+(sync: a better ratio to the floor, a worse p99 and ratio to the echo; bench/README.md). Kept as
+it was until a measurement on a quiet host decides; WEB_CONCURRENCY and THREADS override it.
 """
 import nlp
 from bot.config import load_server_settings

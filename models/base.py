@@ -56,9 +56,11 @@ class Base(DeclarativeBase):
 __all__ = ["Base", "UTCDateTime", "connection_of", "utcnow"]
 
 
-def connection_of(session: Session) -> Connection:
+def connection_of(session: Session | Connection) -> Connection:
     """The connection of the session's transaction (`Database.transaction` opens the session on one),
-    for Core statements built once that need none of the ORM's bookkeeping."""
+    for Core statements built once that need none of the ORM's bookkeeping; a connection is its own."""
+    if isinstance(session, Connection):
+        return session
     bind = session.get_bind()
     return bind if isinstance(bind, Connection) else session.connection()
 

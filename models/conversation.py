@@ -21,3 +21,6 @@ class Conversation(Base):
     slots: Mapped[dict[str, Any]] = mapped_column(default=dict)
     turns: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Moved on by every message that writes the dialog: a message read without a lock commits
+    #: only if the version is still the one it read (models.people.write_dialog).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")

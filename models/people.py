@@ -1,19 +1,25 @@
 """Workers as followers: the dialog a message needs, (un)subscription, activity.
 
-Every message reads the worker and their conversation, locked so that one message of a worker is
-handled at a time, and writes the conversation back. Through the ORM's unit of work that cost
-more than everything else a message does, so the dialog is a plain value read with one locked
-query and written with one UPDATE, both Core statements built once. The ORM `Worker` is loaded
-only by the steps that need it (binding, submitting, reviewing); `Turn.worker` does that.
+Every message reads the worker and their conversation and writes the conversation back, one
+message of a worker at a time. Through the ORM's unit of work that cost more than everything
+else a message does, so the dialog is a plain value read with one query and written with one
+UPDATE, both Core statements built once. The ORM `Worker` is loaded only by the steps that need
+it (binding, submitting, reviewing); `Turn.worker` does that.
+
+Two ways to keep one worker's messages in order. Locked: `open_dialog` locks the conversation
+row (PostgreSQL; on SQLite the caller holds the write gate) until the transaction ends, and
+`save_dialog` writes it. Unlocked: a caller that sets `session.info[DEFERRED_WRITES]` to a list
+reads without a lock, `save_dialog` only notes the write there, and the caller later applies it
+in a short write transaction with `write_dialog`, a compare-and-set on `conversation.version`
+that fails when another message wrote the dialog in between. Every write moves the version on.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from models.base import connection_of
@@ -24,13 +30,17 @@ from models.worker import Role, Worker
 #: UPDATE. Readers compare it with a 10-minute "chatting" window and WeChat's 48-hour window, and
 #: an older time only makes them more careful.
 ACTIVITY_RESOLUTION = timedelta(seconds=60)
+#: `session.info` key: a list there makes `open_dialog` take no lock and `save_dialog` note its write
+#: in the list (a `DialogWrite`) for `write_dialog`, instead of writing.
+DEFERRED_WRITES = "models.people.deferred_writes"
 
 _WORKER, _CONVERSATION = Worker.__table__, Conversation.__table__
 _DIALOG = (select(_WORKER.c.id.label("worker_id"), _WORKER.c.unit_id, _WORKER.c.role, _WORKER.c.last_message_at,
                   _CONVERSATION.c.id, _CONVERSATION.c.state, _CONVERSATION.c.slots, _CONVERSATION.c.turns,
-                  _CONVERSATION.c.updated_at)
+                  _CONVERSATION.c.updated_at, _CONVERSATION.c.version)
            .join(_CONVERSATION, _CONVERSATION.c.worker_id == _WORKER.c.id)
-           .where(_WORKER.c.openid == bindparam("openid")).with_for_update(of=_CONVERSATION))
+           .where(_WORKER.c.openid == bindparam("openid")))
+_DIALOG_LOCKED = _DIALOG.with_for_update(of=_CONVERSATION)
 #: First contact: the same SQL on both databases; a follower whose two first messages race gets one row.
 _NEW_WORKER = text("INSERT INTO worker (openid, role, subscribed, created_at) "
                    "VALUES (:openid, :role, :subscribed, :created_at) ON CONFLICT (openid) DO NOTHING").bindparams(
@@ -39,9 +49,11 @@ _NEW_CONVERSATION = text("INSERT INTO conversation (worker_id, state, slots, tur
                          "SELECT id, 'idle', :slots, 0, :now FROM worker WHERE openid = :openid "
                          "ON CONFLICT (worker_id) DO NOTHING").bindparams(
     bindparam("slots", type_=_CONVERSATION.c.slots.type), bindparam("now", type_=_CONVERSATION.c.updated_at.type))
-_SAVE_CONVERSATION = (update(_CONVERSATION).where(_CONVERSATION.c.id == bindparam("conversation_id"))
+_SAVE_CONVERSATION = (update(_CONVERSATION)
+                      .where(_CONVERSATION.c.id == bindparam("conversation_id"),
+                             _CONVERSATION.c.version == bindparam("version"))
                       .values(state=bindparam("state"), slots=bindparam("slots"), turns=bindparam("turns"),
-                              updated_at=bindparam("updated_at")))
+                              updated_at=bindparam("updated_at"), version=bindparam("version") + 1))
 _SAVE_ACTIVITY = (update(_WORKER).where(_WORKER.c.id == bindparam("worker_id"))
                   .values(last_message_at=bindparam("last_message_at")))
 
@@ -63,43 +75,71 @@ class Dialog:
     slots: dict[str, Any]
     turns: int
     updated_at: datetime
-    _saved: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    version: int = 0
+    #: The activity time as read, to write it only when it moved.
+    _read_activity: datetime | None = field(default=None, repr=False, compare=False)
 
-    def _values(self) -> tuple[Any, ...]:
-        """What `save_dialog` writes, to tell whether anything changed (the slots as JSON: a step may
-        change a list inside them)."""
-        slots = json.dumps(self.slots, ensure_ascii=False, sort_keys=True, default=str)
-        return self.state, slots, self.turns, self.updated_at, self.last_message_at
+
+@dataclass(frozen=True)
+class DialogWrite:
+    """What a message read without a lock will write to the dialog, and the version it read."""
+
+    conversation_id: int
+    version: int
+    state: str
+    slots: dict[str, Any]
+    turns: int
+    updated_at: datetime
+    worker_id: int
+    #: The new activity time, or None when it did not move.
+    last_message_at: datetime | None
 
 
 def open_dialog(session: Session, openid: str, now: datetime) -> Dialog:
-    """Return the follower's dialog, locked until the transaction ends; the first message creates both rows."""
+    """Return the follower's dialog, locked until the transaction ends (unless writes are deferred, see
+    the module's notes); the first message creates both rows."""
     connection = connection_of(session)
-    row = connection.execute(_DIALOG, {"openid": openid}).first()
+    query = _DIALOG if DEFERRED_WRITES in session.info else _DIALOG_LOCKED
+    row = connection.execute(query, {"openid": openid}).first()
     if row is None:
         connection.execute(_NEW_WORKER, {"openid": openid, "role": str(Role.worker), "subscribed": True,
                                          "created_at": now})
         connection.execute(_NEW_CONVERSATION, {"openid": openid, "slots": {}, "now": now})
-        row = connection.execute(_DIALOG, {"openid": openid}).one()
+        row = connection.execute(query, {"openid": openid}).one()
     dialog = Dialog(**row._asdict())
     dialog.slots = dict(dialog.slots or {})
-    dialog._saved = dialog._values()
+    dialog._read_activity = dialog.last_message_at
     return dialog
 
 
 def save_dialog(session: Session, dialog: Dialog) -> None:
-    """Write what the message changed in the dialog (nothing when nothing changed)."""
-    values = dialog._values()
-    if values == dialog._saved:
-        return
+    """Write the dialog back and move its version on (when writes are deferred: note the write for
+    `write_dialog`). The activity time is written only when it moved."""
+    activity = dialog.last_message_at if dialog.last_message_at != dialog._read_activity else None
+    deferred = session.info.get(DEFERRED_WRITES)
+    if deferred is not None:
+        deferred.append(DialogWrite(dialog.id, dialog.version, dialog.state, dialog.slots, dialog.turns,
+                                    dialog.updated_at, dialog.worker_id, activity))
+    elif not write_dialog(session, DialogWrite(dialog.id, dialog.version, dialog.state, dialog.slots, dialog.turns,
+                                               dialog.updated_at, dialog.worker_id, activity)):
+        raise RuntimeError(f"conversation {dialog.id} changed while it was locked")  # cannot happen: it is locked
+    dialog.version += 1
+    dialog._read_activity = dialog.last_message_at
+
+
+def write_dialog(session: Session | Connection, write: DialogWrite) -> bool:
+    """Write the dialog if its version is still the one read, moving it on; False (and nothing written)
+    when another message wrote it in between. Every message writes it, so that a message read without
+    a lock never commits over what an earlier one did, whatever else that one changed."""
     connection = connection_of(session)
-    if values[:4] != dialog._saved[:4]:
-        connection.execute(_SAVE_CONVERSATION, {"conversation_id": dialog.id, "state": dialog.state,
-                                                "slots": dialog.slots, "turns": dialog.turns,
-                                                "updated_at": dialog.updated_at})
-    if values[4] != dialog._saved[4]:
-        connection.execute(_SAVE_ACTIVITY, {"worker_id": dialog.worker_id, "last_message_at": dialog.last_message_at})
-    dialog._saved = values
+    saved = connection.execute(_SAVE_CONVERSATION, {
+        "conversation_id": write.conversation_id, "version": write.version, "state": write.state,
+        "slots": write.slots, "turns": write.turns, "updated_at": write.updated_at})
+    if saved.rowcount != 1:
+        return False
+    if write.last_message_at is not None:
+        connection.execute(_SAVE_ACTIVITY, {"worker_id": write.worker_id, "last_message_at": write.last_message_at})
+    return True
 
 
 def record_subscribe(worker: Worker, now: datetime) -> None:

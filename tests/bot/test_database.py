@@ -113,3 +113,22 @@ def test_a_busy_pool_is_not_pinged(db, monkeypatch):
     monkeypatch.setattr("bot.database.PING_AFTER_IDLE", 0.0)
     db.engine.connect().close()
     assert len(pings) == (1 if db.is_postgres else 0)
+
+
+def test_a_read_refuses_every_write_before_it_is_sent_and_remembers_it_when_swallowed(db):
+    from sqlalchemy import text
+
+    from bot.database import WriteNeeded
+
+    with db.connection() as connection:
+        with db.reading(connection) as (session, guard):
+            assert session.execute(text("SELECT 1")).scalar() == 1
+            with pytest.raises(WriteNeeded):
+                session.execute(text("INSERT INTO inbound_message (dedup_key, openid, kind, received_at) "
+                                     "VALUES ('k', 'o', 'text', '2026-01-01')"))
+        assert guard.refused is not None and guard.refused.startswith("INSERT")
+        with db.writing(connection):  # the same connection writes afterwards, as a message's short write does
+            connection.execute(text("INSERT INTO inbound_message (dedup_key, openid, kind, received_at) "
+                                    "VALUES ('k2', 'o', 'text', '2026-01-01')"))
+    with db.transaction() as session:
+        assert session.execute(text("SELECT dedup_key FROM inbound_message")).scalars().all() == ["k2"]

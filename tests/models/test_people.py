@@ -6,7 +6,8 @@ from datetime import timedelta
 from sqlalchemy import event, select
 
 from models.base import utcnow
-from models.people import ACTIVITY_RESOLUTION, open_dialog, record_activity, save_dialog
+from models.people import (ACTIVITY_RESOLUTION, DEFERRED_WRITES, open_dialog, record_activity, save_dialog,
+                           write_dialog)
 from models.worker import Worker
 
 
@@ -37,14 +38,44 @@ def test_first_contact_creates_the_worker_and_an_idle_conversation(db):
         assert worker.subscribed and worker.id == dialog.worker_id
 
 
-def test_a_known_worker_takes_one_query_and_an_unchanged_dialog_no_write(db):
+def test_a_known_worker_takes_one_query_and_one_write_that_moves_the_version_on(db):
     _known_worker(db)
     sent = _statements(db)
     with db.transaction() as session:
         dialog = open_dialog(session, "o_known", utcnow())
         save_dialog(session, dialog)
     assert sum(sql.lstrip().upper().startswith("SELECT") for sql in sent) == 1
-    assert _writes(sent) == []
+    assert len(_writes(sent)) == 1  # even unchanged: a message read without the lock must see it moved
+    with db.transaction() as session:
+        again = open_dialog(session, "o_known", utcnow())
+        assert (again.version, again.state, again.turns) == (dialog.version, "idle", 0) and again.version == 1
+
+
+def test_a_deferred_write_commits_only_on_the_version_it_read(db):
+    _known_worker(db)
+    with db.transaction() as session:
+        session.info[DEFERRED_WRITES] = writes = []
+        first = open_dialog(session, "o_known", utcnow())
+        first.turns, first.state = 1, "ask_title"
+        save_dialog(session, first)
+    with db.transaction() as session:  # nothing was written yet: the write waits in the list
+        assert open_dialog(session, "o_known", utcnow()).version == 0
+    with db.transaction() as session:  # another message of the worker writes in between
+        other = open_dialog(session, "o_known", utcnow())
+        other.turns = 5
+        save_dialog(session, other)
+    with db.transaction() as session:
+        assert write_dialog(session, writes[0]) is False
+    with db.transaction() as session:
+        kept = open_dialog(session, "o_known", utcnow())
+        assert (kept.turns, kept.state, kept.version) == (5, "idle", 1)
+        session.info[DEFERRED_WRITES] = writes = []
+        kept.turns += 1
+        save_dialog(session, kept)
+        del session.info[DEFERRED_WRITES]
+        assert write_dialog(session, writes[0]) is True
+    with db.transaction() as session:
+        assert (open_dialog(session, "o_known", utcnow()).turns, writes[0].version) == (6, 1)
 
 
 def test_what_a_message_changes_is_kept_in_one_update(db):
