@@ -52,7 +52,7 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
-    from web import accounts, audit, auth, health, home, state as web_state
+    from web import accounts, audit, auth, display, health, home, state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
@@ -65,7 +65,7 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     app.register_blueprint(assets)
     _init_templates(app)
     auth.init_app(app)
-    for area in (health, home, audit, accounts):
+    for area in (health, home, audit, accounts, display):
         app.register_blueprint(area.blueprint)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
@@ -76,7 +76,7 @@ def _init_templates(app: Flask) -> None:
     """Filters and globals every template may use."""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(csp_nonce=csp_nonce, system_names=texts.SYSTEM_NAMES,
-                                 category_names=texts.CATEGORY_NAMES)
+                                 category_names=texts.CATEGORY_NAMES, status_words=texts.STATUS_WORDS)
     app.jinja_env.globals["labels"] = app.jinja_env.get_template("_labels.html").module
 
 
