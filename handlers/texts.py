@@ -191,3 +191,7 @@ NO_NUMBER = "未编号"
 #: First lines of template messages, by template name.
 TEMPLATE_TITLES = {"deadline_reminder": "申报截止提醒", "review_reminder": "初审截止提醒", "digest": "单位每日动态",
                    "draft_reminder": "草稿未提交提醒", "status_change": "项目状态变更"}
+
+# --- the JSON API's document (/api/openapi.json) -------------------------------------------
+API_TITLE = "五小创新竞赛数据接口"
+API_TAG = "五小竞赛数据（只读）"

@@ -26,3 +26,6 @@ from models.audit import AuditEntry  # noqa: E402
 from models.login_throttle import LoginFailures  # noqa: E402
 
 __all__ += ["Account", "AuditEntry", "LoginFailures"]
+from models.api_token import ApiToken  # noqa: E402 - the JSON API's tokens
+
+__all__ += ["ApiToken"]

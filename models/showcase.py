@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.project import Attachment, Project, ProjectStatus
 from models.round import Round
-from models.unit import Unit, UnitKind, units_under
+from models.unit import Unit, UnitKind, full_names, units_under
 
 Q = TypeVar("Q", bound=Select[Any])
 
@@ -62,19 +62,6 @@ class PublicProject:
     award_level: str | None = None
 
 
-def unit_names(session: Session) -> dict[int, str]:
-    """Every unit's full name (enterprise down to the unit), read in one query."""
-    rows = {row.id: row for row in session.execute(select(Unit.id, Unit.name, Unit.parent_id, Unit.kind))}
-    names: dict[int, str] = {}
-    for unit_id in rows:
-        parts, node = [], rows.get(unit_id)
-        while node is not None and node.kind != UnitKind.city:
-            parts.append(node.name)
-            node = rows.get(node.parent_id) if node.parent_id is not None else None
-        names[unit_id] = "".join(reversed(parts))
-    return names
-
-
 def public_project_query() -> Select[tuple[Project]]:
     """Projects everyone may see, with their round and stored photos loaded."""
     return (select(Project).join(Round, Project.round_id == Round.id)
@@ -114,7 +101,7 @@ def search_public(session: Session, wanted: DisplayQuery, before_id: int | None 
     query = _filtered(session, public_project_query(), wanted).order_by(Project.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(Project.id < before_id)
-    names = unit_names(session)
+    names = full_names(session)
     return [to_public(project, names) for project in session.scalars(query)]
 
 
@@ -128,7 +115,7 @@ def count_public(session: Session, wanted: DisplayQuery) -> int:
 def public_project(session: Session, project_id: int) -> PublicProject | None:
     """One public project, or None when it does not exist or is not public."""
     project = session.scalars(public_project_query().where(Project.id == project_id)).first()
-    return to_public(project, unit_names(session)) if project is not None else None
+    return to_public(project, full_names(session)) if project is not None else None
 
 
 def public_photo(session: Session, attachment_id: int) -> Attachment | None:
@@ -146,6 +133,6 @@ def public_years(session: Session) -> list[int]:
 
 def searchable_units(session: Session) -> Sequence[tuple[int, str]]:
     """Enterprises and mines by full name (the search's unit choices; each means its whole subtree)."""
-    names = unit_names(session)
+    names = full_names(session)
     ids = session.scalars(select(Unit.id).where(Unit.kind.in_((UnitKind.enterprise, UnitKind.mine))).order_by(Unit.id))
     return [(unit_id, names[unit_id]) for unit_id in ids]

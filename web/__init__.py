@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, g, render_template
+from flask import Blueprint, Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -52,7 +52,7 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
-    from web import accounts, audit, auth, display, health, home, state as web_state
+    from web import accounts, api, audit, auth, display, health, home, state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
@@ -67,6 +67,7 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     auth.init_app(app)
     for area in (health, home, audit, accounts, display):
         app.register_blueprint(area.blueprint)
+    api.init_app(app)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
     app.after_request(secure_headers)
@@ -104,5 +105,9 @@ def secure_headers(response: Response) -> Response:
 def error_page(error: Any) -> ResponseReturnValue:
     """One page for every error, in the words of `errors.html` (CSRF failures are 400 too)."""
     code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if request.path.startswith("/api/"):  # an address under /api/ that no API route has: JSON too
+        from web.api import json_error
+
+        return json_error(error if isinstance(error, HTTPException) else InternalServerError())
     headers = error.get_headers() if isinstance(error, HTTPException) else []
     return render_template("errors.html", code=code), code, [h for h in headers if h[0] != "Content-Type"]
