@@ -52,7 +52,7 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
-    from web import accounts, api, audit, auth, display, health, home, state as web_state
+    from web import accounts, api, audit, auth, display, health, home, my, state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
@@ -65,7 +65,7 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     app.register_blueprint(assets)
     _init_templates(app)
     auth.init_app(app)
-    for area in (health, home, audit, accounts, display):
+    for area in (health, home, audit, accounts, display, my):
         app.register_blueprint(area.blueprint)
     api.init_app(app)
     for code in (400, 403, 404, 405, 413, 429, 500):

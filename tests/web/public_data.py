@@ -40,6 +40,7 @@ class Generated:
     openids: list[str] = field(default_factory=list)
     by_status: dict[str, list[Project]] = field(default_factory=dict)
     photos: dict[int, list[int]] = field(default_factory=dict)  # attachment ids by project id
+    owner: dict[int, str] = field(default_factory=dict)  # the author's openid by project id
 
     def of(self, status: str) -> list[Project]:
         """The projects made with this status."""
@@ -80,6 +81,7 @@ def generate(session: Session, media_dir: Path, count: int = 40, seed: int = 7) 
         path.write_bytes(png_bytes())
         photo.stored_path, photo.size = str(path), path.stat().st_size
         made.photos[project.id] = [photo.id]
+        made.owner[project.id] = worker.openid
         made.openids.append(worker.openid)
         made.by_status.setdefault(status, []).append(project)
     session.flush()

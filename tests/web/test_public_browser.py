@@ -56,3 +56,27 @@ def test_a_visitor_finds_an_awarded_project_on_a_phone(phone, made):
     assert photo.evaluate("img => img.complete && img.naturalWidth") == 64
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert problems == []
+
+
+@pytest.fixture
+def settings_overrides(settings_overrides, sandbox):
+    """The app talks to the sandbox for the API and for the authorize page."""
+    return {**settings_overrides, "WECHAT_API_BASE": sandbox.url, "WECHAT_OAUTH_BASE": sandbox.url}
+
+
+def test_a_worker_opens_my_from_the_menu_inside_wechat(phone, made, sandbox, live_server):
+    problems = watch(phone)
+    mine = made.of("returned")[0]
+    # The menu's link, opened in WeChat's browser as this follower (the sandbox knows who it is).
+    phone.goto(f"{sandbox.url}/_sandbox/open?openid={made.owner[mine.id]}&url={live_server}/my")
+    assert phone.url.split("#")[0] == f"{live_server}/my"  # the authorize URL's #wechat_redirect carries over
+    assert phone.get_by_role("heading", name="我的项目").is_visible()
+    project = phone.get_by_role("region", name=mine.title)
+    assert project.get_by_test_id("status").inner_text() == "被退回，待修改"
+    assert "理由" in project.inner_text()
+    assert phone.locator("section.my-project").count() == 1
+    photo = project.get_by_role("img", name=f"{mine.title} 照片1")
+    photo.scroll_into_view_if_needed()
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 64
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert problems == []
