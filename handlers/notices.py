@@ -17,7 +17,7 @@ from handlers.draft_view import short_number
 MAX_LISTED = 10
 #: Template name by rule family (the part of the rule name before "_").
 TEMPLATES = {"submission": "deadline_reminder", "review": "review_reminder", "digest": "digest",
-             "draft": "draft_reminder", "status": "status_change"}
+             "draft": "draft_reminder", "status": "status_change", "scoring": "scoring_reminder"}
 
 
 def _target(value: int | None) -> str:
@@ -65,14 +65,24 @@ def status_text(data: dict[str, Any]) -> str:
     """The worker's notice of a status change of their project, with the reason when there is one."""
     number = data.get("number") or texts.NO_NUMBER
     template = texts.STATUS_NOTICE.get(str(data["status"]), texts.STATUS_NOTICE_OTHER)
-    return template.format(title=data.get("title") or texts.UNTITLED, number=number, short=short_number(number),
-                           reason=data.get("reason") or texts.NO_REASON,
-                           status=texts.STATUS_WORDS.get(str(data["status"]), str(data["status"])))
+    lines = [template.format(title=data.get("title") or texts.UNTITLED, number=number, short=short_number(number),
+                             reason=data.get("reason") or texts.NO_REASON,
+                             status=texts.STATUS_WORDS.get(str(data["status"]), str(data["status"])))]
+    if data.get("prize"):
+        lines.append(texts.AWARD_PRIZE.format(prize=data["prize"]))
+    if data.get("certificate"):
+        lines.append(texts.AWARD_CERTIFICATE.format(url=data["certificate"]))
+    return "\n".join(lines)
+
+
+def scoring_text(data: dict[str, Any]) -> str:
+    """The reviewer's reminder of projects still to score before the city-review deadline."""
+    return texts.SCORING_REMINDER.format(**data)
 
 
 COMPOSERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "submission": submission_text, "review": review_text, "digest": digest_text, "draft": draft_text,
-    "status": status_text}
+    "status": status_text, "scoring": scoring_text}
 
 
 def text_of(kind: str, fields: dict[str, Any]) -> str:

@@ -190,7 +190,23 @@ NO_REASON = "未填写"
 NO_NUMBER = "未编号"
 #: First lines of template messages, by template name.
 TEMPLATE_TITLES = {"deadline_reminder": "申报截止提醒", "review_reminder": "初审截止提醒", "digest": "单位每日动态",
-                   "draft_reminder": "草稿未提交提醒", "status_change": "项目状态变更"}
+                   "draft_reminder": "草稿未提交提醒", "status_change": "项目状态变更",
+                   "scoring_reminder": "评审截止提醒"}
+#: An award notice's extra lines: the prize and the certificate link.
+AWARD_PRIZE = "奖金{prize}元。"
+AWARD_CERTIFICATE = "电子证书：{url}"
+#: A reviewer's reminder before the city-review deadline (models/review_reminders.py).
+SCORING_REMINDER = ("【评审提醒】{round_name}评审截止还有{days_left}天（{deadline}）。"
+                    "分配给您的{assigned}个项目中还有{open}个没有评分，请登录评审平台评分。")
+#: The review and award workbooks' column headings (web/review_workbook.py); criteria are named by the score sheet.
+WORKBOOK_TITLES = {"results": "评审结果", "awards": "获奖名单"}
+WORKBOOK_HEADERS = {
+    "number": "项目编号", "title": "项目名称", "unit": "单位", "system": "专业系统", "category": "类别",
+    "members": "成员", "benefit": "年经济效益（元）", "criterion": "{name}均分", "total": "总分",
+    "reviewers": "评分人数", "spread": "分差", "flagged": "需合议", "rank": "名次", "level": "奖项", "prize": "奖金（元）",
+}
+WORKBOOK_YES = "是"
+MEMBER_SEPARATOR = "、"
 
 # --- the JSON API's document (/api/openapi.json) -------------------------------------------
 API_TITLE = "五小创新竞赛数据接口"

@@ -26,6 +26,10 @@ from models.audit import AuditEntry  # noqa: E402
 from models.login_throttle import LoginFailures  # noqa: E402
 
 __all__ += ["Account", "AuditEntry", "LoginFailures"]
+from models.awards import Award, Objection  # noqa: E402 - the city review and its awards
+from models.city_review import CityReview, ReviewAssignment  # noqa: E402
+
+__all__ += ["Award", "CityReview", "Objection", "ReviewAssignment"]
 from models.api_token import ApiToken  # noqa: E402 - the JSON API's tokens
 
 __all__ += ["ApiToken"]

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.orm import Session
 
 from models.account import Account, AccountRole
+from models.city_review import assigned_ids
 from models.errors import NotFound
 from models.project import Project
 from models.unit import Unit
@@ -21,13 +22,13 @@ CITY_WIDE = frozenset({AccountRole.admin, AccountRole.staff})
 
 
 def assigned_project_ids(session: Session, account: Account) -> frozenset[int]:
-    """The projects assigned to a reviewer for the city review.
+    """The projects assigned to a reviewer for the city review (`models.city_review`), in any round.
 
-    The hook for reviewer assignment: until assignments exist nothing is assigned, so a reviewer
-    sees no project. The assignment work replaces this body with a query on its own table;
-    every rule below (and every page) follows from it.
+    Every rule below (and every page) follows from it; other roles are assigned nothing.
     """
-    return frozenset()
+    if account.role != AccountRole.reviewer:
+        return frozenset()
+    return assigned_ids(session, account.id)
 
 
 def visible_unit_ids(session: Session, account: Account) -> frozenset[int] | None:

@@ -7,6 +7,7 @@ in one catalogue. A status change's key is `status:<event id>` wherever it is qu
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,11 +42,14 @@ def status_key(event_id: int) -> str:
     return f"{STATUS_KEY_PREFIX}{event_id}"
 
 
-def status_notice(project: Project, event: ProjectEvent) -> Notice:
-    """The author's notice of a status change of their project, with the reason when there is one."""
+def status_notice(project: Project, event: ProjectEvent, details: Mapping[str, Any] | None = None) -> Notice:
+    """The author's notice of a status change of their project, with the reason when there is one.
+
+    `details` add fields for the words (an award's level, prize and certificate link).
+    """
     return Notice(status_key(event.id), project.worker.openid, "status",
-                  {"status": str(event.to_status), "number": project.number, "title": project.title,
-                   "reason": event.reason})
+                  {**(details or {}), "status": str(event.to_status), "number": project.number,
+                   "title": project.title, "reason": event.reason})
 
 
 def queue_notice(session: Session, notice: Notice, not_before: datetime | None = None) -> bool:

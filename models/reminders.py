@@ -18,6 +18,8 @@ import chinese_calendar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from models.account import Account
+from models.city_review import CityReview, ReviewAssignment, ReviewState
 from models.clock import local, local_day
 from models.notices import Notice, queue_notice, status_notice
 from models.outbox import OutboundMessage, OutboxStatus, is_queued
@@ -39,6 +41,7 @@ class ReminderRules:
     submission_days: tuple[int, ...] = (7, 3, 1)
     review_days: tuple[int, ...] = (3, 1)
     draft_days: tuple[int, ...] = (3, 1)
+    scoring_days: tuple[int, ...] = (3, 1)  # reviewers with unscored assignments, before the city-review deadline
     digest: bool = True
     status_changes: bool = True
     status_lookback: timedelta = timedelta(days=3)
@@ -202,6 +205,28 @@ def status_reminders(session: Session, at: datetime, rules: ReminderRules) -> li
     return found
 
 
+def scoring_reminders(session: Session, at: datetime, rules: ReminderRules) -> list[Reminder]:
+    """Reviewers (with a linked follower) who still have projects to score, some days before the review's deadline."""
+    found: list[Reminder] = []
+    for review in session.scalars(select(CityReview).where(CityReview.state == ReviewState.open)
+                                  .order_by(CityReview.id)):
+        due = due_offset(review.deadline, rules.scoring_days, at)
+        if due is None:
+            continue
+        query = (select(Worker.openid, ReviewAssignment.scores).join(Account, Account.worker_id == Worker.id)
+                 .join(ReviewAssignment, ReviewAssignment.account_id == Account.id)
+                 .where(ReviewAssignment.review_id == review.id, Account.active.is_(True),
+                        Worker.subscribed.is_(True)).order_by(Worker.id))
+        load: dict[str, list[bool]] = {}
+        for openid, scores in session.execute(query):
+            load.setdefault(openid, []).append(scores is None)
+        info = _round_info(review.round, review.deadline, at)
+        found += [Reminder(f"scoring_{due[0]}d", review.round_id, openid, due[1],
+                           {**info, "days_before": due[0], "assigned": len(open_), "open": sum(open_)})
+                  for openid, open_ in load.items() if any(open_)]
+    return found
+
+
 def due_reminders(session: Session, at: datetime, rules: ReminderRules | None = None) -> list[Reminder]:
     """Evaluate every rule as of `at` and return the reminders due (enqueueing is the caller's)."""
     rules = rules or ReminderRules()
@@ -209,6 +234,7 @@ def due_reminders(session: Session, at: datetime, rules: ReminderRules | None = 
     for round_ in active_rounds(session, at):
         found += coordinator_reminders(session, round_, at, rules)
         found += draft_reminders(session, round_, at, rules)
+    found += scoring_reminders(session, at, rules)
     if rules.status_changes:
         found += status_reminders(session, at, rules)
     return found

@@ -23,6 +23,7 @@ class ReviewConfig:
     score_sheet: ScoreSheet
     assignment: AssignmentRules
     awards: AwardPlan
+    notice_days: int = 7  # the public-notice period staff are offered when they publish the awards
 
 
 def load_review_config(path: Path = REVIEW_FILE) -> ReviewConfig:
@@ -30,4 +31,5 @@ def load_review_config(path: Path = REVIEW_FILE) -> ReviewConfig:
     data = json.loads(path.read_text(encoding="utf-8"))
     return ReviewConfig(score_sheet=ScoreSheet.from_dict(data["score_sheet"]),
                         assignment=AssignmentRules.from_dict(data.get("assignment", {})),
-                        awards=AwardPlan.from_dict(data["awards"]))
+                        awards=AwardPlan.from_dict(data["awards"]),
+                        notice_days=int(data.get("public_notice", {}).get("days", 7)))

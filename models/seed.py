@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models.account import Account, AccountRole
 from models.accounts import create_account, find_account, set_password
 from models.audit import Actor
+from models.project import System
 from models.round import Round
 from models.unit import Target, Unit
 
@@ -74,3 +75,24 @@ def seed_admin(session: Session, now: datetime, password: str, data: dict[str, A
                               role=AccountRole.admin, now=now)
     set_password(session, DEMO, account, password, now)
     return account
+
+
+def seed_reviewers(session: Session, now: datetime, password: str, data: dict[str, Any] | None = None) -> list[Account]:
+    """The demo's reviewer accounts, all with this password: two outside experts and one of the demo enterprise.
+
+    The third is in conflict with every demo project (same enterprise), so assigning shows the
+    rule at work: each project gets the two outside experts and a shortfall that says why.
+    """
+    made = []
+    for spec in (data or load_demo_data())["reviewers"]:
+        account = find_account(session, spec["username"])
+        if account is None:
+            unit = session.scalars(select(Unit).where(Unit.name == spec["unit"])).first() if "unit" in spec else None
+            systems = [s.value for s in System] if spec["systems"] == "all" else list(spec["systems"])
+            account = create_account(session, DEMO, username=spec["username"], name=spec["name"], password=password,
+                                     role=AccountRole.reviewer, unit_id=unit.id if unit else None, systems=systems,
+                                     now=now)
+        else:
+            set_password(session, DEMO, account, password, now)
+        made.append(account)
+    return made

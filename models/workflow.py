@@ -6,14 +6,16 @@ page are the same call.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from models.access import Actor, check_actor
 from models.counter import next_value
-from models.errors import DeadlinePassed, InvalidField, InvalidTransition, Problem
+from models.errors import DeadlinePassed, InvalidField, InvalidTransition, NotAllowed, Problem
 from models.notices import queue_notice, status_notice
 from models.project import Attachment, Project, ProjectEvent, ProjectStatus
 from models.round import Round
@@ -58,21 +60,31 @@ def discard_draft(session: Session, draft: Project) -> None:
     session.delete(draft)
 
 
-def change_status(session: Session, project: Project, to: ProjectStatus, actor: Worker, now: datetime,
-                  reason: str | None = None) -> ProjectEvent:
-    """Move a project to a new status if allowed, record who, when and why, and queue the author's notice."""
+def change_status(session: Session, project: Project, to: ProjectStatus, actor: Worker | None, now: datetime,
+                  reason: str | None = None, details: Mapping[str, Any] | None = None) -> ProjectEvent:
+    """Move a project to a new status if allowed, record who, when and why, and queue the author's notice.
+
+    `actor` None is the union office acting through a web account (the city review and the
+    awards): only the office's own moves are open to it, and the caller has checked the account's
+    role and records it in the audit log. `details` are extra fields for the author's notice
+    (an award's level, prize and certificate link).
+    """
     who = TRANSITIONS.get((project.status, to))
     if who is None:
         raise InvalidTransition(f"{project.status}->{to}")
-    check_actor(session, project, actor, who)
-    event = ProjectEvent(project_id=project.id, actor_id=actor.id, at=now, from_status=project.status,
-                         to_status=to, reason=reason)
+    if actor is None:
+        if who != Actor.staff:
+            raise NotAllowed(who)
+    else:
+        check_actor(session, project, actor, who)
+    event = ProjectEvent(project_id=project.id, actor_id=actor.id if actor else None, at=now,
+                         from_status=project.status, to_status=to, reason=reason)
     project.status = to
     project.updated_at = now
     session.add(event)
     session.flush()
     if to in ProjectStatus.notified():
-        queue_notice(session, status_notice(project, event))
+        queue_notice(session, status_notice(project, event, details))
     return event
 
 

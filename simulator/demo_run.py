@@ -10,7 +10,7 @@ from bot import create_app
 from models.base import utcnow
 from models.migrate import upgrade
 from bot.extensions import database_of
-from models.seed import seed_admin, seed_demo, unit_listing
+from models.seed import seed_admin, seed_demo, seed_reviewers, unit_listing
 
 
 def prepare_demo(config: Mapping[str, object]) -> tuple[Flask, str]:
@@ -26,5 +26,8 @@ def prepare_demo(config: Mapping[str, object]) -> tuple[Flask, str]:
                   for u in unit_listing(session) if u["kind"] != "city"]
         password = secrets.token_urlsafe(9)
         lines.append(f"web pages: log in as {seed_admin(session, utcnow(), password).username} / {password}")
+        reviewing = secrets.token_urlsafe(9)
+        names = ", ".join(a.username for a in seed_reviewers(session, utcnow(), reviewing))
+        lines.append(f"reviewers (password {reviewing}): {names}")
     return app, "\n".join(lines)
 

@@ -52,11 +52,13 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
-    from web import accounts, api, audit, auth, display, health, home, my, state as web_state
+    from web import accounts, api, audit, auth, awards, city_review, display, health, home, my, scoring, \
+        state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
-                      WTF_CSRF_TIME_LIMIT=None)  # the token lives as long as the session
+                      WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+                      PUBLIC_BASE_URL=settings.public_base_url)  # links sent to phones (certificates)
     if settings.web_proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.web_proxy_hops,  # type: ignore[method-assign]
                                 x_proto=settings.web_proxy_hops, x_host=settings.web_proxy_hops)
@@ -65,8 +67,9 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     app.register_blueprint(assets)
     _init_templates(app)
     auth.init_app(app)
-    for area in (health, home, audit, accounts, display, my):
+    for area in (health, home, audit, accounts, scoring, awards, display, my):
         app.register_blueprint(area.blueprint)
+    city_review.init_app(app)  # the review configuration, then its blueprint
     api.init_app(app)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)

@@ -1,0 +1,258 @@
+"""The city review (评审) of a round: opening it, assigning reviewers by professional group, closing it.
+
+One `CityReview` per round holds its state (open, then closed), its deadline and, later, the
+public-notice period of the awards (`models/awards.py`). A `ReviewAssignment` gives one
+project to one reviewer account and holds that reviewer's score card once filled in
+(`models/scoring.py`). Operations take the session and the acting account, check that it is the
+union office's (admin or staff), record every change with `models.audit.record` and never commit.
+
+Assignment itself is `models.reviewer_assignment.plan_assignments` (pure): each project gets N
+reviewers from its system's group, never one of its own enterprise, load spread evenly. An
+enterprise here is the `enterprise` unit above a project's (or a reviewer's) unit; a reviewer
+account without a unit is an outside expert and never in conflict.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.account import Account, AccountRole
+from models.accounts import actor_of
+from models.audit import record
+from models.base import Base, utcnow
+from models.errors import InvalidTransition, NotAllowed, NotFound
+from models.project import Project, ProjectStatus
+from models.reviewer_assignment import AssignmentPlan, AssignmentRules, ProjectToReview, Reviewer, plan_assignments
+from models.reviewer_assignment import Assignment as PlannedAssignment
+from models.round import Round
+from models.unit import Unit, UnitKind
+from models.workflow import change_status
+
+#: Roles that run the city review and the awards.
+OFFICE = (AccountRole.admin, AccountRole.staff)
+
+
+class ReviewState(StrEnum):
+    """Where a round's city review stands."""
+
+    open = "open"  # reviewers score; cards can be changed
+    closed = "closed"  # cards are final; results and awards follow
+
+
+class CityReview(Base):
+    """A round's city review: state, deadline, and the awards' public-notice period."""
+
+    __tablename__ = "city_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default=ReviewState.open)
+    deadline: Mapped[datetime]
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    notice_starts_at: Mapped[datetime | None]
+    notice_ends_at: Mapped[datetime | None]
+    finalized_at: Mapped[datetime | None]
+
+    round: Mapped[Round] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether reviewers may still score."""
+        return self.state == ReviewState.open
+
+
+class ReviewAssignment(Base):
+    """One project given to one reviewer, with that reviewer's score card once filled in.
+
+    `scores` maps criterion keys to whole numbers (None until scored); `total` is their weighted
+    mean as `models.score_sheet.weighted_total` gives it.
+    """
+
+    __tablename__ = "review_assignment"
+    __table_args__ = (UniqueConstraint("project_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("city_review.id"), index=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    scores: Mapped[dict[str, Any] | None]
+    total: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    scored_at: Mapped[datetime | None]
+
+    review: Mapped[CityReview] = relationship()
+    project: Mapped[Project] = relationship()
+    account: Mapped[Account] = relationship()
+
+    @property
+    def scored(self) -> bool:
+        """Whether the reviewer has filled in the card."""
+        return self.scores is not None
+
+
+def check_office(account: Account) -> None:
+    """Raise NotAllowed unless the account belongs to the union office (admin or staff)."""
+    if not account.active or not account.has_role(*OFFICE):
+        raise NotAllowed("office")
+
+
+def review_of(session: Session, round_id: int) -> CityReview | None:
+    """The round's city review, or None before staff open it."""
+    return session.scalars(select(CityReview).where(CityReview.round_id == round_id)).first()
+
+
+def get_review(session: Session, round_id: int) -> CityReview:
+    """The round's city review; NotFound before it is opened."""
+    review = review_of(session, round_id)
+    if review is None:
+        raise NotFound(str(round_id))
+    return review
+
+
+def _start_reviewing(session: Session, round_id: int, now: datetime) -> list[Project]:
+    """Move the round's projects that passed the unit review into the city review."""
+    waiting = list(session.scalars(select(Project).where(Project.round_id == round_id,
+                                                         Project.status == ProjectStatus.unit_approved)
+                                   .order_by(Project.id)))
+    for project in waiting:
+        change_status(session, project, ProjectStatus.under_review, None, now)
+    return waiting
+
+
+def open_review(session: Session, account: Account, round_: Round, now: datetime,
+                deadline: datetime | None = None) -> CityReview:
+    """Open the round's city review (deadline: the round's city-review deadline unless given).
+
+    Every project that passed its unit review moves to `under_review`. Opening an open review
+    again changes nothing; a closed one cannot be reopened (its cards are final).
+    """
+    check_office(account)
+    review = review_of(session, round_.id)
+    if review is not None:
+        if not review.is_open:
+            raise InvalidTransition("closed->open")
+        return review
+    review = CityReview(round_id=round_.id, state=ReviewState.open, deadline=deadline or round_.city_review_deadline,
+                        opened_at=now)
+    session.add(review)
+    session.flush()
+    moved = _start_reviewing(session, round_.id, now)
+    record(session, actor_of(account), "review.open", "round", round_.id, at=now,
+           after={"state": review.state, "deadline": review.deadline.isoformat(), "projects": len(moved)})
+    return review
+
+
+def enterprise_of(session: Session, unit_id: int | None) -> int | None:
+    """The enterprise (集团/公司) a unit belongs to: the `enterprise` unit at or above it, else its top unit."""
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    top: Unit | None = None
+    while unit is not None and unit.kind != UnitKind.city:
+        if unit.kind == UnitKind.enterprise:
+            return unit.id
+        top, unit = unit, unit.parent
+    return top.id if top is not None else None
+
+
+def reviewer_accounts(session: Session) -> list[Account]:
+    """Every active reviewer account, by username."""
+    query = select(Account).where(Account.role == AccountRole.reviewer, Account.active.is_(True))
+    return list(session.scalars(query.order_by(Account.username)))
+
+
+def review_projects(session: Session, round_id: int) -> list[Project]:
+    """The projects in the round's city review (and those decided after it), by number."""
+    statuses = (ProjectStatus.under_review, ProjectStatus.awarded, ProjectStatus.not_awarded)
+    query = select(Project).where(Project.round_id == round_id, Project.status.in_(statuses))
+    return list(session.scalars(query.order_by(Project.number)))
+
+
+def assignments(session: Session, review: CityReview) -> list[ReviewAssignment]:
+    """Every assignment of the review, by project and reviewer."""
+    query = select(ReviewAssignment).where(ReviewAssignment.review_id == review.id)
+    return list(session.scalars(query.order_by(ReviewAssignment.project_id, ReviewAssignment.account_id)))
+
+
+@dataclass(frozen=True)
+class AssignmentOutcome:
+    """What assigning did: the plan (with shortfalls and stale ones) and the rows added."""
+
+    plan: AssignmentPlan
+    added: tuple[ReviewAssignment, ...]
+
+
+def current_plan(session: Session, review: CityReview, rules: AssignmentRules) -> AssignmentPlan:
+    """The assignment plan as of now, without changing anything (what assigning would add)."""
+    projects = [p for p in review_projects(session, review.round_id) if p.status == ProjectStatus.under_review]
+    to_review = [ProjectToReview(str(p.id), p.system, _key(enterprise_of(session, p.unit_id))) for p in projects]
+    reviewers = [Reviewer(str(a.id), frozenset(str(system) for system in a.systems or []),
+                          _key(enterprise_of(session, a.unit_id))) for a in reviewer_accounts(session)]
+    existing = [PlannedAssignment(str(a.project_id), str(a.account_id)) for a in assignments(session, review)]
+    return plan_assignments(to_review, reviewers, existing, rules)
+
+
+def _key(value: int | None) -> str | None:
+    """An id as the planner's key."""
+    return None if value is None else str(value)
+
+
+def assign_reviewers(session: Session, account: Account, review: CityReview, rules: AssignmentRules,
+                     now: datetime) -> AssignmentOutcome:
+    """Give every project in the review its N reviewers by professional group, keeping what was assigned."""
+    check_office(account)
+    if not review.is_open:
+        raise InvalidTransition("closed")
+    _start_reviewing(session, review.round_id, now)  # projects passed after the review opened join it
+    plan = current_plan(session, review, rules)
+    added = []
+    for planned in plan.new:
+        row = ReviewAssignment(review_id=review.id, project_id=int(planned.project),
+                               account_id=int(planned.reviewer), assigned_at=now)
+        session.add(row)
+        added.append(row)
+    session.flush()
+    for row in added:
+        record(session, actor_of(account), "review.assign", "project", row.project.number, at=now,
+               after={"reviewer": row.account.username})
+    return AssignmentOutcome(plan, tuple(added))
+
+
+def remove_assignment(session: Session, account: Account, assignment: ReviewAssignment, now: datetime) -> None:
+    """Take a project away from a reviewer (e.g. a stale assignment); their card, if any, goes with it."""
+    check_office(account)
+    if not assignment.review.is_open:
+        raise InvalidTransition("closed")
+    record(session, actor_of(account), "review.unassign", "project", assignment.project.number, at=now,
+           before={"reviewer": assignment.account.username, "total": _text(assignment.total)})
+    session.delete(assignment)
+    session.flush()
+
+
+def _text(value: Decimal | None) -> str | None:
+    """A stored score as the audit log keeps it."""
+    return None if value is None else str(value)
+
+
+def close_review(session: Session, account: Account, review: CityReview, now: datetime) -> None:
+    """Close the review: cards become final and results may be shown and turned into awards."""
+    check_office(account)
+    if not review.is_open:
+        raise InvalidTransition("closed->closed")
+    rows = assignments(session, review)
+    review.state, review.closed_at = ReviewState.closed, now
+    record(session, actor_of(account), "review.close", "round", review.round_id, at=now,
+           before={"state": ReviewState.open}, after={"state": review.state, "cards": sum(r.scored for r in rows),
+                                                       "assignments": len(rows)})
+
+
+def assigned_ids(session: Session, account_id: int) -> frozenset[int]:
+    """The ids of the projects assigned to this reviewer account, in any round."""
+    query = select(ReviewAssignment.project_id).where(ReviewAssignment.account_id == account_id)
+    return frozenset(session.scalars(query))
