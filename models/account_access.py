@@ -6,6 +6,8 @@ see does not exist for it: the lookups raise NotFound, and the pages answer 404.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, false, true
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,19 @@ def may_see_unit(session: Session, account: Account, unit_id: int) -> bool:
     """Whether the account may see this unit (and its figures)."""
     units = visible_unit_ids(session, account)
     return units is None or unit_id in units
+
+
+def may_see_path(account: Account, path: Sequence[int]) -> bool:
+    """Whether the account may see the unit whose ids from the top of the tree down to it are `path`.
+
+    The same rule as `visible_unit_ids`, for a caller that already read the tree (the statistics):
+    a coordinator sees a unit when their own unit lies on its path; no statement is needed.
+    """
+    if not account.active:
+        return False
+    if account.role in CITY_WIDE:
+        return True
+    return account.role == AccountRole.coordinator and account.unit_id is not None and account.unit_id in path
 
 
 def may_see_project(session: Session, account: Account, project: Project) -> bool:

@@ -1,13 +1,18 @@
-"""Exports: every project with all its fields, counted from the same rows the pages use."""
+"""Exports: every project with all its fields, and the statistics workbook's list, counted as the pages count."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from models.project import Project
+from models.project import Project, ProjectStatus
+from models.unit_tree import unit_tree
+from models.worker import Worker
 
 PROJECT_FIELDS = ("number", "round", "title", "description", "category", "system", "system_confidence",
                   "annual_benefit_yuan", "members", "status", "unit", "worker_openid", "worker_name",
@@ -30,3 +35,42 @@ def project_rows(session: Session) -> Iterator[dict[str, Any]]:
             "created_at": p.created_at.isoformat(), "updated_at": p.updated_at.isoformat(),
             "submitted_at": p.submitted_at.isoformat() if p.submitted_at else None,
         }
+
+
+@dataclass(frozen=True)
+class ProjectLine:
+    """One submitted project as the statistics workbook lists it (no openid: staff read names)."""
+
+    number: str | None
+    title: str
+    unit: str
+    category: str | None
+    system: str | None
+    status: str
+    benefit_yuan: Decimal | None
+    worker_name: str | None
+    submitted_at: datetime | None
+
+
+def round_project_lines(session: Session, round_id: int, unit_id: int) -> list[ProjectLine]:
+    """Every submitted project of the unit's subtree in the round, by number: what `round_stats` counts.
+
+    Two statements whatever the size: the tree (for full unit names) and the projects joined to
+    their authors, as plain columns (no objects loaded).
+    """
+    tree = unit_tree(session)
+    ids = tree.subtree(unit_id)
+    where = Project.unit_id.is_not(None) if len(ids) == len(tree.nodes) else Project.unit_id.in_(ids)
+    query = (select(Project.number, Project.title, Project.unit_id, Project.category, Project.system,
+                    Project.status, Project.annual_benefit_yuan, Worker.name, Project.submitted_at)
+             .join(Worker, Worker.id == Project.worker_id)
+             .where(Project.round_id == round_id, Project.status.in_(ProjectStatus.live()), where)
+             .order_by(Project.number, Project.id))
+    names: dict[int, str] = {}
+    lines = []
+    for row in session.execute(query):
+        if row.unit_id not in names:
+            names[row.unit_id] = tree.full_name(row.unit_id)
+        lines.append(ProjectLine(row.number, row.title, names[row.unit_id], row.category, row.system, row.status,
+                                 row.annual_benefit_yuan, row.name, row.submitted_at))
+    return lines

@@ -61,6 +61,11 @@ class ProjectStatus(StrEnum):
         return frozenset({cls.unit_approved, cls.under_review, cls.awarded, cls.not_awarded})
 
     @classmethod
+    def reviewed(cls) -> frozenset[ProjectStatus]:
+        """Sent on to the city review (评审), decided or not yet: the funnel's third step."""
+        return frozenset({cls.under_review, cls.awarded, cls.not_awarded})
+
+    @classmethod
     def editable(cls) -> frozenset[ProjectStatus]:
         """The author may still change it: a draft, or a project returned to them."""
         return frozenset({cls.draft, cls.returned})

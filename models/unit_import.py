@@ -7,11 +7,12 @@ made by earlier rows. Nothing is imported unless every row is good (the caller r
 from __future__ import annotations
 
 import json
+from io import BytesIO
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -131,3 +132,25 @@ def import_units(session: Session, path: Path, round_id: int | None = None) -> I
         if error:
             report.errors.append((number, error))
     return report
+
+
+def template_workbook() -> BytesIO:
+    """An .xlsx with the headers `import_units` reads, example rows that import cleanly, and notes."""
+    spec = _WORDS["template"]
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = spec["sheet"]
+    sheet.append(spec["headers"])
+    for row in spec["rows"]:
+        sheet.append([None if cell == "" else cell for cell in row])
+    for column, width in zip("ABCD", (18, 30, 10, 8), strict=True):
+        sheet.column_dimensions[column].width = width
+    notes = workbook.create_sheet(spec["notes_sheet"])
+    for line in spec["notes"]:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    data = BytesIO()
+    workbook.save(data)
+    data.seek(0)
+    return data

@@ -53,7 +53,7 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
     from web import accounts, api, audit, auth, awards, city_review, display, health, home, my, scoring, \
-        state as web_state
+        stats, state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
@@ -67,7 +67,7 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     app.register_blueprint(assets)
     _init_templates(app)
     auth.init_app(app)
-    for area in (health, home, audit, accounts, scoring, awards, display, my):
+    for area in (health, home, audit, accounts, scoring, awards, stats, display, my):
         app.register_blueprint(area.blueprint)
     city_review.init_app(app)  # the review configuration, then its blueprint
     api.init_app(app)
