@@ -24,7 +24,7 @@ from models.base import utcnow
 from models.project_feed import Position, ProjectFilter, project_page
 from models.round import Round, round_for
 from models.rounds import list_rounds
-from models.stats import children_ids, progress_tree
+from models.stats import RoundStats, progress_tree, round_stats
 from models.unit import Unit, full_names, units_in
 from web import api_schemas as schemas
 from web.state import commit, db_session
@@ -172,16 +172,13 @@ def units(round: int | None = None) -> dict[str, Any]:  # noqa: A002
 @blueprint.get("/statistics")
 @blueprint.arguments(schemas.StatisticsQuery, location="query", as_kwargs=True, unknown=RAISE)
 @blueprint.response(200, schemas.StatisticsSchema)
-def statistics(round: int | None = None, unit: int | None = None) -> dict[str, Any]:  # noqa: A002
-    """A unit's figures and its children's (default: the token's unit, or the top of the tree)."""
-    session = db_session()
+def statistics(round: int | None = None, unit: int | None = None) -> RoundStats:  # noqa: A002
+    """Every figure of a unit's subtree (default: the token's unit, or the top of the tree), as /stats shows it."""
     scope = _scope()
     _in_scope(unit, scope)
     round_ = _round(round)
-    tree = progress_tree(session, round_.id)
     unit_id = unit if unit is not None else (scope[0] if scope is not None else _top_unit())
-    children = [tree[kid] for kid in children_ids(session, unit_id)]
-    return {"round_id": round_.id, "unit": tree[unit_id], "children": children}
+    return round_stats(db_session(), round_.id, unit_id)
 
 
 def _top_unit() -> int:

@@ -98,15 +98,30 @@ class RoundSchema(ma.Schema):
     city_review_deadline = fields.DateTime(required=True)
 
 
+def yuan(attribute: str, nullable: bool = False) -> fields.Function:
+    """A sum of money in yuan as a decimal string ("12000.00"), never a float."""
+    def text(value: Any) -> str | None:
+        amount = getattr(value, attribute)
+        return None if amount is None else f"{amount:.2f}"
+    return fields.Function(text, required=True, allow_none=nullable,
+                           metadata={"type": "string", "format": "decimal", **({"nullable": True} if nullable else {})})
+
+
 class ProgressSchema(ma.Schema):
     """A unit's figures in a round, its whole subtree counted."""
 
     unit_id = fields.Integer(required=True)
     name = fields.String(required=True)
+    kind = fields.String(required=True)
     target = fields.Integer(required=True, allow_none=True)
     submitted = fields.Integer(required=True)
     approved = fields.Integer(required=True)
     pending = fields.Integer(required=True)
+    reviewed = fields.Integer(required=True)
+    awarded = fields.Integer(required=True)
+    completion = fields.Float(required=True, allow_none=True,
+                              metadata={"description": "submitted / target (1.0 = met); null without a target"})
+    benefit_yuan = yuan("benefit_yuan")
 
 
 class UnitSchema(ma.Schema):
@@ -127,9 +142,62 @@ class UnitListSchema(ma.Schema):
     items = fields.List(fields.Nested(UnitSchema), required=True)
 
 
+class ParticipationSchema(ma.Schema):
+    """Authors among the bound workers, and units with a project."""
+
+    workers = fields.Integer(required=True)
+    bound_workers = fields.Integer(required=True)
+    worker_share = fields.Float(required=True, allow_none=True)
+    units = fields.Integer(required=True)
+    all_units = fields.Integer(required=True)
+
+
+class FunnelSchema(ma.Schema):
+    """Submitted → approved by the unit → sent to the city review → awarded."""
+
+    submitted = fields.Integer(required=True)
+    unit_approved = fields.Integer(required=True)
+    reviewed = fields.Integer(required=True)
+    awarded = fields.Integer(required=True)
+
+
+class BenefitSchema(ma.Schema):
+    """Yearly economic benefit of the submitted projects, and how much of it is an estimate (null: not known)."""
+
+    total_yuan = yuan("total_yuan")
+    projects_with_figure = fields.Integer(required=True)
+    projects = fields.Integer(required=True)
+    approximate_yuan = yuan("approximate_yuan", nullable=True)
+    approximate_projects = fields.Integer(required=True, allow_none=True)
+
+
+class ShareSchema(ma.Schema):
+    """Projects and benefit for one system or category (key null: not set)."""
+
+    key = fields.String(required=True, allow_none=True)
+    projects = fields.Integer(required=True)
+    benefit_yuan = yuan("benefit_yuan")
+
+
+class WeekSchema(ma.Schema):
+    """One week (Monday, Shanghai time): submitted, approved, and the running total."""
+
+    start = fields.Date(required=True)
+    submitted = fields.Integer(required=True)
+    approved = fields.Integer(required=True)
+    cumulative = fields.Integer(required=True)
+
+
 class StatisticsSchema(ma.Schema):
-    """A unit's figures and its direct children's, in one round."""
+    """Every figure of a unit's subtree in a round, from the same query layer as /stats and its Excel."""
 
     round_id = fields.Integer(required=True)
     unit = fields.Nested(ProgressSchema, required=True)
     children = fields.List(fields.Nested(ProgressSchema), required=True)
+    participation = fields.Nested(ParticipationSchema, required=True)
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    funnel = fields.Nested(FunnelSchema, required=True)
+    benefit = fields.Nested(BenefitSchema, required=True)
+    by_system = fields.List(fields.Nested(ShareSchema), required=True)
+    by_category = fields.List(fields.Nested(ShareSchema), required=True)
+    weeks = fields.List(fields.Nested(WeekSchema), required=True)

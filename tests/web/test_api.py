@@ -127,13 +127,25 @@ def test_bad_arguments_get_a_clear_4xx(client, db, units, query):
     assert 400 <= answer.status_code < 500 and answer.is_json
 
 
-def test_no_api_answer_contains_an_openid(client, db, made, units):
+PRIVATE_KEYS = {"openid", "worker_id", "worker", "phone", "score", "scores", "rank", "reviewer", "reviewers"}
+
+
+def keys_of(value) -> set[str]:
+    """Every key anywhere in a JSON value."""
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in keys_of(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in keys_of(item)}
+    return set()
+
+
+def test_no_api_answer_contains_an_openid_or_a_private_field(client, db, made, units):
     headers = token(db, "city")
-    bodies = [json.dumps(all_projects(client, headers), ensure_ascii=False)]
-    bodies += [client.get(path, headers=headers).get_data(as_text=True) for path in ENDPOINTS[1:]]
-    for body in bodies:
+    answers = [all_projects(client, headers)] + [client.get(path, headers=headers).get_json() for path in ENDPOINTS[1:]]
+    for answer in answers:
+        body = json.dumps(answer, ensure_ascii=False)
         assert not [openid for openid in made.openids if openid in body]
-        assert "openid" not in body and "worker" not in body
+        assert not keys_of(answer) & PRIVATE_KEYS
 
 
 def test_the_api_token_command_prints_a_working_token_once(settings_overrides, monkeypatch, client, db, units):
