@@ -8,6 +8,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.access import may_see
+from models.awards import Award, AwardState
 from models.project import Attachment, Project, ProjectStatus
 from models.round import round_for
 from models.worker import Worker
@@ -77,3 +78,10 @@ def own_photo(session: Session, worker_id: int, attachment_id: int) -> Attachmen
     return session.scalars(select(Attachment).join(Project).where(
         Attachment.id == attachment_id, Project.worker_id == worker_id, Attachment.status == "fetched",
         Attachment.stored_path.is_not(None))).first()
+
+
+def own_awards(session: Session, worker_id: int) -> dict[int, Award]:
+    """The worker's awards that they may know of, by project id: final ones and those under 公示."""
+    query = (select(Award).join(Project, Award.project_id == Project.id)
+             .where(Project.worker_id == worker_id, Award.state.in_((AwardState.final, AwardState.public_notice))))
+    return {award.project_id: award for award in session.scalars(query)}

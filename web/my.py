@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from bot.extensions import settings_of
 from bot.wechat_oauth import SignInRefused, authorize_url, openid_for_code
 from models.accounts import follower_by_openid
-from models.listing import own_photo, own_projects
+from models.listing import own_awards, own_photo, own_projects
 from models.worker import Worker
 from web.state import db_session
 
@@ -50,7 +50,9 @@ def index() -> ResponseReturnValue:
         state = secrets.token_urlsafe(16)
         session[STATE] = state
         return redirect(authorize_url(settings_of(current_app), _redirect_uri(), state))
-    return render_template("my/index.html", worker=worker, projects=own_projects(db_session(), worker.id))
+    session_ = db_session()
+    return render_template("my/index.html", worker=worker, projects=own_projects(session_, worker.id),
+                           awards=own_awards(session_, worker.id))
 
 
 @blueprint.get("/signin")

@@ -17,7 +17,9 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.awards import Award, AwardState
 from models.base import utcnow
+from models.city_review import CityReview, ReviewState
 from models.project import Attachment, Category, Project, ProjectEvent, ProjectStatus, System
 from models.round import Round
 from models.unit import Unit, UnitKind
@@ -86,3 +88,27 @@ def generate(session: Session, media_dir: Path, count: int = 40, seed: int = 7) 
         made.by_status.setdefault(status, []).append(project)
     session.flush()
     return made
+
+
+def put_under_notice(session: Session, projects: list[Project], levels: list[str], days: int = 7) -> CityReview:
+    """Give these projects proposed awards under a 公示 running now (as `models.awards.publish_awards` leaves them)."""
+    now = utcnow()
+    round_id = projects[0].round_id
+    review = CityReview(round_id=round_id, state=ReviewState.closed, deadline=now - timedelta(days=1),
+                        closed_at=now - timedelta(days=1), notice_starts_at=now - timedelta(hours=1),
+                        notice_ends_at=now + timedelta(days=days))
+    session.add(review)
+    for rank, (project, level) in enumerate(zip(projects, levels, strict=True), 1):
+        project.status = ProjectStatus.under_review
+        session.add(Award(round_id=round_id, project_id=project.id, level=level, prize=1000, score=Decimal("91.25"),
+                          rank=rank, state=AwardState.public_notice))
+    session.flush()
+    return review
+
+
+def finalize(session: Session, awarded: list[Project], levels: list[str]) -> None:
+    """Give awarded projects their final awards (as `models.awards.finalize_awards` leaves them)."""
+    for rank, (project, level) in enumerate(zip(awarded, levels, strict=True), 1):
+        session.add(Award(round_id=project.round_id, project_id=project.id, level=level, prize=5000,
+                          score=Decimal("97.50"), rank=rank, state=AwardState.final, final_at=utcnow()))
+    session.flush()

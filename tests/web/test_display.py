@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from models.base import utcnow
+from models.city_review import CityReview
+from models.project import Project
 from models.seed import seed_demo
-from tests.web.public_data import Generated, generate
+from tests.web.public_data import Generated, finalize, generate, put_under_notice
 
 
 @pytest.fixture
@@ -92,3 +96,40 @@ def test_pages_of_twenty(client, db, settings):
     second = client.get(second_link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert len(titles(first)) == 20 and titles(first) | titles(second) == awarded
     assert not titles(first) & titles(second)
+
+
+@pytest.fixture
+def awarded(db, made) -> dict[str, list]:
+    """Final awards for the awarded projects, and two under_review projects under a running 公示."""
+    with db.transaction() as session:
+        final = [session.get(Project, p.id) for p in made.of("awarded")]
+        finalize(session, final, ["first"] + ["third"] * (len(final) - 1))
+        noticed = [session.get(Project, p.id) for p in made.of("under_review")[:2]]
+        put_under_notice(session, noticed, ["special", "second"])
+        return {"final": [p.title for p in final], "noticed": [p.title for p in noticed],
+                "noticed_ids": [p.id for p in noticed]}
+
+
+def test_awards_show_their_level_and_the_notice_list_its_period(client, awarded):
+    page = client.get("/display").get_data(as_text=True)
+    assert titles(page) == set(awarded["final"]) | set(awarded["noticed"])
+    assert "一等奖" in page and "特等奖（公示中）" in page
+    notices = client.get("/display/notices").get_data(as_text=True)
+    assert titles(notices) == set(awarded["noticed"])
+    assert "公示期：" in notices and "如何提出异议" in notices
+    project = client.get(f"/display/{awarded['noticed_ids'][1]}").get_data(as_text=True)
+    assert "二等奖（公示中）" in project
+
+
+def test_no_score_or_rank_reaches_a_public_page(client, awarded):
+    for path in ("/display", "/display/notices", *(f"/display/{i}" for i in awarded["noticed_ids"])):
+        html = client.get(path).get_data(as_text=True)
+        assert "91.25" not in html and "97.5" not in html
+
+
+def test_after_the_notice_ends_its_projects_are_no_longer_public(client, db, awarded):
+    with db.transaction() as session:
+        review = session.scalars(select(CityReview)).one()
+        review.notice_ends_at = utcnow() - timedelta(minutes=1)
+    assert client.get(f"/display/{awarded['noticed_ids'][0]}").status_code == 404
+    assert "现在没有正在公示的项目" in client.get("/display/notices").get_data(as_text=True)

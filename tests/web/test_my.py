@@ -8,9 +8,10 @@ import pytest
 import requests
 
 from models.base import utcnow
+from models.project import Project
 from models.seed import seed_demo
 from simulator.sandbox_control import BROWSER_COOKIE
-from tests.web.public_data import Generated, generate
+from tests.web.public_data import Generated, finalize, generate, put_under_notice
 
 
 @pytest.fixture
@@ -103,3 +104,21 @@ def test_a_follower_we_do_not_know_is_told_how_to_start(client, made):
 def test_without_wechat_the_sandbox_says_to_open_it_in_wechat(client, sandbox):
     answer = requests.get(client.get("/my").location, allow_redirects=False, timeout=5)
     assert answer.status_code == 403 and "open this link in WeChat" in answer.text
+
+
+def test_an_award_shows_its_level_prize_and_certificate(client, db, made):
+    winner, noticed = made.of("awarded")[0], made.of("under_review")[0]
+    with db.transaction() as session:
+        finalize(session, [session.get(Project, winner.id)], ["first"])
+        put_under_notice(session, [session.get(Project, noticed.id)], ["second"])
+    back, _state = authorize(client, made.owner[winner.id])
+    client.get(back)
+    page = client.get("/my").get_data(as_text=True)
+    assert "一等奖，奖金 5000 元" in page
+    link = re.search(r'href="(/certificates/[^"]+\.pdf)"', page)
+    assert link and winner.number in link.group(1)
+    assert client.get(link.group(1)).data.startswith(b"%PDF")
+    other = client.application.test_client()
+    back, _state = authorize(other, made.owner[noticed.id])
+    other.get(back)
+    assert "拟获二等奖，正在公示" in other.get("/my").get_data(as_text=True)
