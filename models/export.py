@@ -60,17 +60,14 @@ def round_project_lines(session: Session, round_id: int, unit_id: int) -> list[P
     """
     tree = unit_tree(session)
     ids = tree.subtree(unit_id)
-    where = Project.unit_id.is_not(None) if len(ids) == len(tree.nodes) else Project.unit_id.in_(ids)
-    query = (select(Project.number, Project.title, Project.unit_id, Project.category, Project.system,
-                    Project.status, Project.annual_benefit_yuan, Worker.name, Project.submitted_at)
-             .join(Worker, Worker.id == Project.worker_id)
-             .where(Project.round_id == round_id, Project.status.in_(ProjectStatus.live()), where)
-             .order_by(Project.number, Project.id))
-    names: dict[int, str] = {}
-    lines = []
-    for row in session.execute(query):
-        if row.unit_id not in names:
-            names[row.unit_id] = tree.full_name(row.unit_id)
-        lines.append(ProjectLine(row.number, row.title, names[row.unit_id], row.category, row.system, row.status,
-                                 row.annual_benefit_yuan, row.name, row.submitted_at))
-    return lines
+    project, worker = Project.__table__.c, Worker.__table__.c  # Core columns: no ORM bookkeeping per row
+    where = project.unit_id.is_not(None) if len(ids) == len(tree.nodes) else project.unit_id.in_(ids)
+    query = (select(project.number, project.title, project.unit_id, project.category, project.system,
+                    project.status, project.annual_benefit_yuan, worker.name, project.submitted_at)
+             .join_from(Project.__table__, Worker.__table__, worker.id == project.worker_id)
+             .where(project.round_id == round_id, project.status.in_(ProjectStatus.live()), where)
+             .order_by(project.number, project.id))
+    names = {i: tree.full_name(i) for i in ids}
+    return [ProjectLine(number, title, names[unit], category, system, status, benefit, name, at)
+            for number, title, unit, category, system, status, benefit, name, at
+            in session.connection().execute(query)]

@@ -229,39 +229,52 @@ def _participation(session: Session, round_id: int, tree: UnitTree, unit_id: int
     return Participation(authors, bound, taking_part, len(ids))
 
 
-def _shares(session: Session, round_id: int, tree: UnitTree, unit_id: int) -> tuple[list[Share], list[Share]]:
-    """Submitted projects and benefit by system and by category, from one grouped statement."""
-    query = (select(Project.system, Project.category, func.count(), func.sum(Project.annual_benefit_yuan))
-             .where(_live_in(round_id, _in_subtree(tree, unit_id))).group_by(Project.system, Project.category))
+@dataclass(frozen=True)
+class _Groups:
+    """The submitted projects of a subtree by system, by category and by day of submission."""
+
+    systems: list[Share]
+    categories: list[Share]
+    days: dict[date, int]
+
+
+def _ordered(groups: dict[str | None, list[Decimal]]) -> list[Share]:
+    """Shares with the most projects first; the unset group last."""
+    keys = sorted(groups, key=lambda k: (k is None, -groups[k][0], k or ""))
+    return [Share(k, int(groups[k][0]), groups[k][1].quantize(CENT)) for k in keys]
+
+
+def _groups(session: Session, round_id: int, tree: UnitTree, unit_id: int) -> _Groups:
+    """Submitted projects and benefit by system, category and Shanghai day, from one grouped statement."""
+    day = shanghai_date(Project.submitted_at)
+    query = (select(Project.system, Project.category, day, func.count(), func.sum(Project.annual_benefit_yuan))
+             .where(_live_in(round_id, _in_subtree(tree, unit_id))).group_by(Project.system, Project.category, day))
     systems: dict[str | None, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     categories: dict[str | None, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    for system, category, count, benefit in session.execute(query):
+    days: Counter[date] = Counter()
+    for system, category, submitted_on, count, benefit in session.execute(query):
         for bucket in (systems[system], categories[category]):
             bucket[0] += count
             bucket[1] += Decimal(benefit or 0)
-
-    def ordered(groups: dict[str | None, list[Decimal]]) -> list[Share]:
-        """Most projects first; the unset group last."""
-        keys = sorted(groups, key=lambda k: (k is None, -groups[k][0], k or ""))
-        return [Share(k, int(groups[k][0]), groups[k][1].quantize(CENT)) for k in keys]
-
-    return ordered(systems), ordered(categories)
+        if submitted_on is not None:
+            days[as_date(submitted_on)] += count
+    return _Groups(_ordered(systems), _ordered(categories), dict(days))
 
 
-def _weeks(session: Session, round_id: int, tree: UnitTree, unit_id: int) -> list[Week]:
-    """Submitted (by `submitted_at`) and unit-approved (by its event) per Shanghai week, two statements."""
-    day = shanghai_date(Project.submitted_at)
-    submitted = session.execute(select(day, func.count()).where(
-        _live_in(round_id, _in_subtree(tree, unit_id)), Project.submitted_at.is_not(None)).group_by(day))
+def _approved_days(session: Session, round_id: int, tree: UnitTree, unit_id: int) -> dict[date, int]:
+    """How many of the subtree's projects the unit approved on each Shanghai day (from their events)."""
     event_day = shanghai_date(ProjectEvent.at)
-    approved = session.execute(
-        select(event_day, func.count()).join(Project, Project.id == ProjectEvent.project_id)
-        .where(Project.round_id == round_id, _in_subtree(tree, unit_id),
-               ProjectEvent.to_status == ProjectStatus.unit_approved).group_by(event_day))
+    query = (select(event_day, func.count()).join(Project, Project.id == ProjectEvent.project_id)
+             .where(Project.round_id == round_id, _in_subtree(tree, unit_id),
+                    ProjectEvent.to_status == ProjectStatus.unit_approved).group_by(event_day))
+    return {as_date(value): count for value, count in session.execute(query)}
+
+
+def _weeks(submitted: dict[date, int], approved: dict[date, int]) -> list[Week]:
+    """Days added into Shanghai weeks (Monday first), every week from the first to the last with any."""
     counts: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for column, rows in ((0, submitted), (1, approved)):
-        for value, count in rows:
-            day_ = as_date(value)
+    for column, days in ((0, submitted), (1, approved)):
+        for day_, count in days.items():
             counts[day_ - timedelta(days=day_.weekday())][column] += count
     if not counts:
         return []
@@ -290,21 +303,22 @@ def _benefit(tree: UnitTree, unit_id: int, own: dict[int, _Own], progress: Progr
 
 
 def round_stats(session: Session, round_id: int, unit_id: int) -> RoundStats:
-    """Every figure of the unit's subtree in the round, in eight statements whatever the size."""
+    """Every figure of the unit's subtree in the round, in seven statements whatever the size."""
     tree = unit_tree(session)
     tree.node(unit_id)
     own = _own_counts(session, round_id)
     progress = _roll_up(tree, _targets(session, round_id), own)
     me = progress[unit_id]
-    systems, categories = _shares(session, round_id, tree, unit_id)
+    groups = _groups(session, round_id, tree, unit_id)
     return RoundStats(
         round_id=round_id, unit=me, children=[progress[k] for k in me.children],
         subtree=[(depth, progress[i]) for depth, i in tree.depth_first(unit_id)],
         participation=_participation(session, round_id, tree, unit_id, own),
         by_status=_statuses(tree, unit_id, own),
         funnel=Funnel(me.submitted, me.approved, me.reviewed, me.awarded),
-        benefit=_benefit(tree, unit_id, own, me), by_system=systems, by_category=categories,
-        weeks=_weeks(session, round_id, tree, unit_id), path=[progress[i] for i in tree.path(unit_id)])
+        benefit=_benefit(tree, unit_id, own, me), by_system=groups.systems, by_category=groups.categories,
+        weeks=_weeks(groups.days, _approved_days(session, round_id, tree, unit_id)),
+        path=[progress[i] for i in tree.path(unit_id)])
 
 
 def participation(session: Session, round_id: int, unit_id: int) -> Participation:
@@ -320,12 +334,12 @@ def projects_by_status(session: Session, round_id: int, unit_id: int) -> dict[st
 
 def projects_by_system(session: Session, round_id: int, unit_id: int) -> list[Share]:
     """Submitted projects and their benefit by professional system, most first."""
-    return _shares(session, round_id, unit_tree(session), unit_id)[0]
+    return _groups(session, round_id, unit_tree(session), unit_id).systems
 
 
 def projects_by_category(session: Session, round_id: int, unit_id: int) -> list[Share]:
     """Submitted projects and their benefit by category (the five smalls), most first."""
-    return _shares(session, round_id, unit_tree(session), unit_id)[1]
+    return _groups(session, round_id, unit_tree(session), unit_id).categories
 
 
 def economic_benefit(session: Session, round_id: int, unit_id: int) -> Benefit:
@@ -336,7 +350,8 @@ def economic_benefit(session: Session, round_id: int, unit_id: int) -> Benefit:
 
 def weekly_trend(session: Session, round_id: int, unit_id: int) -> list[Week]:
     """Projects submitted and approved per week, with the running total, first to last week with any."""
-    return _weeks(session, round_id, unit_tree(session), unit_id)
+    tree = unit_tree(session)
+    return _weeks(_groups(session, round_id, tree, unit_id).days, _approved_days(session, round_id, tree, unit_id))
 
 
 def funnel(session: Session, round_id: int, unit_id: int) -> Funnel:

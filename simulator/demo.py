@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 import nlp
+from handlers import texts
 from bot import create_app
 from bot.background import BackgroundWork
 from bot.command_setup import database, settings_or_exit
@@ -24,6 +26,8 @@ from bot.config import PROJECT_ROOT, ConfigError, environment_values, load_setti
 from models.base import utcnow
 from models.migrate import schema_problem, upgrade
 from models.seed import seed_demo, unit_listing
+from models.unit import Unit
+from simulator.bulk_city import seed_bulk
 from simulator.chat_client import run_chat
 from simulator.demo_run import prepare_demo, push_menu
 from simulator.sandbox import serve_sandbox, start_sandbox_thread
@@ -147,7 +151,7 @@ def demo_command(say: tuple[str, ...], openid: str | None, database: str | None)
     click.echo(listing)
     click.echo(f"server {server.url}  web pages {server.url}/login  sandbox {sandbox.url}  database {url}")
     click.echo(f"public showcase (open on a phone-sized browser): {server.url}/display")
-    click.echo(f"your own page, the menu's 我的项目: type /view {public}/my and open the link it prints\n")
+    click.echo(f"your own page, the menu's {texts.MENU_MY_PAGE}: type /view {public}/my and open the link it prints\n")
     try:
         run_chat(server_url=server.url, sandbox_url=sandbox.url, token=DEMO_SETTINGS["WECHAT_TOKEN"],
                  openid=follower, app_id=DEMO_SETTINGS["WECHAT_APP_ID"], aes_key=None, say=list(say) or None)
@@ -159,19 +163,31 @@ def demo_command(say: tuple[str, ...], openid: str | None, database: str | None)
 
 @click.command("seed-demo")
 @click.option("--json", "as_json", is_flag=True, help="Print the units and their invite codes as JSON.")
-def seed_demo_command(as_json: bool) -> None:
-    """Create demo units, targets and a round whose deadlines are near."""
+@click.option("--projects", type=click.IntRange(min=0), default=0,
+              help="Also generate this many projects (with workers and status history) for the statistics.")
+@click.option("--units", type=click.IntRange(min=0), default=300, show_default=True,
+              help="With --projects: grow the unit tree to this many units.")
+@click.option("--seed", type=int, default=13, show_default=True, help="With --projects: the random seed.")
+def seed_demo_command(as_json: bool, projects: int, units: int, seed: int) -> None:
+    """Create demo units, targets and a round whose deadlines are near; --projects adds a generated city."""
     with database(settings_or_exit(), migrating=True) as db:
         upgrade(db.engine)
         with db.transaction() as session:
-            round_ = seed_demo(session, utcnow())
-            units = unit_listing(session)
+            now = utcnow()
+            round_ = seed_demo(session, now)
+            if projects:
+                top = session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)).first()
+                assert top is not None  # seed_demo made the tree
+                report = seed_bulk(session, round_, top, now, projects, units, seed)
+                click.echo(f"generated: {report.units} leaf units, {report.workers} workers, {report.projects} "
+                           f"projects, {report.events} status events", err=True)
+            listing = unit_listing(session)
             round_name = round_.name
     if as_json:
-        click.echo(json.dumps({"round": round_name, "units": units}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"round": round_name, "units": listing}, ensure_ascii=False, indent=2))
         return
     click.echo(f"round: {round_name}")
-    for unit in units:
+    for unit in listing:
         click.echo(f"{unit['worker_code']}  {unit['coordinator_code']}  {unit['name']}")
 
 

@@ -2,22 +2,19 @@
 
 A renderer only: the figures are the `RoundStats` the page showed, and the project list is
 `models.export.round_project_lines`, which counts what they count, so each sheet's total equals
-the page's. Written with openpyxl's write-only mode, which streams rows instead of holding every
-cell as an object (20,000 projects in well under a second, see bench/stats.md). Words live in
+the page's. `sheets` gives the sheets as rows of values; `web/xlsx_writer.py` writes them (the
+openpyxl design was measured too slow at 20,000 projects, see bench/stats.md). Words live in
 `web/data/stats_sheet.json`.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import Session
 
 from handlers import texts
@@ -25,10 +22,10 @@ from models.clock import local, utcnow
 from models.export import round_project_lines
 from models.round import Round
 from models.stats import RoundStats, Share
+from web.xlsx_writer import PERCENT, YUAN, Sheet, Styled, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WORDS: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "stats_sheet.json").read_text(encoding="utf-8"))
-PERCENT, YUAN = "0.0%", "#,##0.00"
 
 
 def export_name(round_: Round, stats: RoundStats) -> str:
@@ -36,94 +33,77 @@ def export_name(round_: Round, stats: RoundStats) -> str:
     return str(WORDS["file_name"]).format(round=round_.name, unit=stats.unit.name)
 
 
-def _sheet(workbook: Workbook, key: str, widths: Sequence[int]) -> WriteOnlyWorksheet:
-    """A new sheet with its title, column widths and header row."""
-    sheet = workbook.create_sheet(WORDS[key]["title"])
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    if "headers" in WORDS[key]:
-        sheet.append(WORDS[key]["headers"])
-    return sheet
+def _sheet(key: str, widths: Sequence[float], rows: Iterable[Sequence[Any]]) -> Sheet:
+    """A sheet with its title and header from the words."""
+    return Sheet(WORDS[key]["title"], widths, WORDS[key].get("headers", ()), rows)
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str) -> Cell:
-    """A cell with a number format (write-only sheets take formats only on cells made this way)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
+def _percent(value: float | None) -> Styled | None:
+    """A share shown as a percentage."""
+    return None if value is None else Styled(value, PERCENT)
 
 
-def _overview(workbook: Workbook, round_: Round, stats: RoundStats) -> None:
+def _overview(round_: Round, stats: RoundStats) -> Sheet:
     """The headline figures, one per row."""
-    sheet, words = _sheet(workbook, "overview", (22, 40)), WORDS["overview"]["rows"]
+    words = WORDS["overview"]["rows"]
     p, b, f, u = stats.participation, stats.benefit, stats.funnel, stats.unit
-    approximate = words["approximate_unknown"] if b.approximate_yuan is None else b.approximate_yuan
-    rows: list[tuple[str, Any, str | None]] = [
-        ("round", round_.name, None), ("unit", u.name, None),
-        ("generated_at", local(utcnow()).strftime("%Y-%m-%d %H:%M"), None),
-        ("target", u.target, None), ("submitted", u.submitted, None), ("completion", u.completion, PERCENT),
-        ("workers", p.workers, None), ("bound_workers", p.bound_workers, None),
-        ("worker_share", p.worker_share, PERCENT),
-        ("units", p.units, None), ("all_units", p.all_units, None), ("benefit", b.total_yuan, YUAN),
-        ("with_figure", b.projects_with_figure, None), ("approximate", approximate, None),
-        ("funnel_submitted", f.submitted, None), ("funnel_unit_approved", f.unit_approved, None),
-        ("funnel_reviewed", f.reviewed, None), ("funnel_awarded", f.awarded, None)]
-    for key, value, number_format in rows:
-        sheet.append([words[key], _cell(sheet, value, number_format) if number_format else value])
+    approximate = words["approximate_unknown"] if b.approximate_yuan is None else Styled(b.approximate_yuan, YUAN)
+    rows: list[tuple[str, Any]] = [
+        ("round", round_.name), ("unit", u.name), ("generated_at", local(utcnow()).strftime("%Y-%m-%d %H:%M")),
+        ("target", u.target), ("submitted", u.submitted), ("completion", _percent(u.completion)),
+        ("workers", p.workers), ("bound_workers", p.bound_workers), ("worker_share", _percent(p.worker_share)),
+        ("units", p.units), ("all_units", p.all_units), ("benefit", Styled(b.total_yuan, YUAN)),
+        ("with_figure", b.projects_with_figure), ("approximate", approximate),
+        ("funnel_submitted", f.submitted), ("funnel_unit_approved", f.unit_approved),
+        ("funnel_reviewed", f.reviewed), ("funnel_awarded", f.awarded)]
+    return _sheet("overview", (22, 40), [(words[key], value) for key, value in rows])
 
 
-def _units(workbook: Workbook, stats: RoundStats) -> None:
+def _units(stats: RoundStats) -> Sheet:
     """The unit and every unit below it, depth first; the first row is the whole subtree."""
-    sheet = _sheet(workbook, "units", (6, 28, 8, 8, 8, 9, 9, 8, 9, 8, 16))
     kinds = WORDS["kinds"]
-    for depth, p in stats.subtree:
-        sheet.append([depth, "\u3000" * depth + p.name, kinds.get(p.kind, p.kind), p.target, p.submitted,
-                      _cell(sheet, p.completion, PERCENT), p.approved, p.pending, p.reviewed, p.awarded,
-                      _cell(sheet, p.benefit_yuan, YUAN)])
+    rows = [(depth, "\u3000" * depth + p.name, kinds.get(p.kind, p.kind), p.target, p.submitted,
+             _percent(p.completion), p.approved, p.pending, p.reviewed, p.awarded, Styled(p.benefit_yuan, YUAN))
+            for depth, p in stats.subtree]
+    return _sheet("units", (6, 28, 8, 8, 8, 9, 9, 8, 9, 8, 16), rows)
 
 
-def _shares(workbook: Workbook, key: str, shares: Iterable[Share], names: dict[str, str]) -> None:
+def _shares(key: str, shares: Sequence[Share], names: dict[str, str]) -> Sheet:
     """Projects and benefit by one grouping, with a total row."""
-    sheet = _sheet(workbook, key, (16, 10, 18))
-    projects, benefit = 0, Decimal(0)
-    for share in shares:
-        sheet.append([names.get(share.key, share.key) if share.key else WORDS["unset"], share.projects,
-                      _cell(sheet, share.benefit_yuan, YUAN)])
-        projects, benefit = projects + share.projects, benefit + share.benefit_yuan
-    sheet.append([WORDS["total"], projects, _cell(sheet, benefit, YUAN)])
+    rows: list[Sequence[Any]] = [(names.get(s.key, s.key) if s.key else WORDS["unset"], s.projects,
+                                  Styled(s.benefit_yuan, YUAN)) for s in shares]
+    total = sum((s.benefit_yuan for s in shares), Decimal(0))
+    rows.append((WORDS["total"], sum(s.projects for s in shares), Styled(total, YUAN)))
+    return _sheet(key, (16, 10, 18), rows)
 
 
-def _weeks(workbook: Workbook, stats: RoundStats) -> None:
+def _weeks(stats: RoundStats) -> Sheet:
     """Submitted and approved per week, with the running total and a total row."""
-    sheet = _sheet(workbook, "weeks", (14, 10, 10, 10))
-    for week in stats.weeks:
-        sheet.append([week.start.isoformat(), week.submitted, week.approved, week.cumulative])
-    sheet.append([WORDS["total"], sum(w.submitted for w in stats.weeks), sum(w.approved for w in stats.weeks), None])
+    rows: list[Sequence[Any]] = [(w.start.isoformat(), w.submitted, w.approved, w.cumulative) for w in stats.weeks]
+    rows.append((WORDS["total"], sum(w.submitted for w in stats.weeks), sum(w.approved for w in stats.weeks)))
+    return _sheet("weeks", (14, 10, 10, 10), rows)
 
 
-def _projects(workbook: Workbook, session: Session, stats: RoundStats) -> None:
-    """Every submitted project of the subtree, with a total row (count and benefit)."""
-    sheet = _sheet(workbook, "projects", (12, 40, 30, 10, 10, 10, 16, 10, 17))
+def _project_rows(session: Session, stats: RoundStats) -> Iterator[Sequence[Any]]:
+    """Every submitted project of the subtree, then a total row (count and benefit)."""
     statuses, count, benefit = WORDS["statuses"], 0, Decimal(0)
+    categories, systems = texts.CATEGORY_NAMES, texts.SYSTEM_NAMES
     for line in round_project_lines(session, stats.round_id, stats.unit.unit_id):
-        sheet.append([line.number, line.title, line.unit, texts.CATEGORY_NAMES.get(line.category or "", line.category),
-                      texts.SYSTEM_NAMES.get(line.system or "", line.system), statuses.get(line.status, line.status),
-                      line.benefit_yuan, line.worker_name,
-                      local(line.submitted_at).strftime("%Y-%m-%d %H:%M") if line.submitted_at else None])
+        yield (line.number, line.title, line.unit, categories.get(line.category or "", line.category),
+               systems.get(line.system or "", line.system), statuses.get(line.status, line.status),
+               line.benefit_yuan, line.worker_name,
+               local(line.submitted_at).strftime("%Y-%m-%d %H:%M") if line.submitted_at else None)
         count, benefit = count + 1, benefit + (line.benefit_yuan or 0)
-    sheet.append([WORDS["total"], count, None, None, None, None, _cell(sheet, benefit, YUAN)])
+    yield (WORDS["total"], count, None, None, None, None, Styled(benefit, YUAN))
+
+
+def sheets(session: Session, round_: Round, stats: RoundStats) -> list[Sheet]:
+    """The workbook's sheets in order; the project list is read as it is written."""
+    return [_overview(round_, stats), _units(stats), _shares("systems", stats.by_system, texts.SYSTEM_NAMES),
+            _shares("categories", stats.by_category, texts.CATEGORY_NAMES), _weeks(stats),
+            _sheet("projects", (12, 40, 30, 10, 10, 10, 16, 10, 17), _project_rows(session, stats))]
 
 
 def stats_workbook(session: Session, round_: Round, stats: RoundStats) -> BytesIO:
     """The whole workbook as bytes ready to send."""
-    workbook = Workbook(write_only=True)
-    _overview(workbook, round_, stats)
-    _units(workbook, stats)
-    _shares(workbook, "systems", stats.by_system, texts.SYSTEM_NAMES)
-    _shares(workbook, "categories", stats.by_category, texts.CATEGORY_NAMES)
-    _weeks(workbook, stats)
-    _projects(workbook, session, stats)
-    data = BytesIO()
-    workbook.save(data)
-    data.seek(0)
-    return data
+    return write_xlsx(sheets(session, round_, stats))
