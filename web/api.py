@@ -85,7 +85,8 @@ def require_token() -> None:
     token = authenticate(db_session(), secret, utcnow()) if secret else None
     if token is None:
         abort(401, message="a valid API token is required (Authorization: Bearer <token>)")
-    commit()  # the token's last use, when noted
+    if db_session().dirty:
+        commit()  # the token's last use, noted at most hourly
     g.api_token = token
 
 
