@@ -20,12 +20,13 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from models.account import Account, AccountRole
 from models.accounts import actor_of
 from models.audit import record
-from models.base import Base, utcnow
+from models.base import Base, connection_of, utcnow
 from models.errors import InvalidTransition, NotAllowed, NotFound
 from models.project import Project, ProjectStatus
 from models.reviewer_assignment import AssignmentPlan, AssignmentRules, ProjectToReview, Reviewer, plan_assignments
@@ -150,15 +151,24 @@ def open_review(session: Session, account: Account, round_: Round, now: datetime
     return review
 
 
-def enterprise_of(session: Session, unit_id: int | None) -> int | None:
-    """The enterprise (集团/公司) a unit belongs to: the `enterprise` unit at or above it, else its top unit."""
-    unit = session.get(Unit, unit_id) if unit_id is not None else None
-    top: Unit | None = None
-    while unit is not None and unit.kind != UnitKind.city:
-        if unit.kind == UnitKind.enterprise:
-            return unit.id
-        top, unit = unit, unit.parent
-    return top.id if top is not None else None
+def enterprises(session: Session) -> dict[int, int]:
+    """Every unit's enterprise (集团/公司): the `enterprise` unit at or above it, else its top unit below the city.
+
+    One query for the whole tree, since assigning asks it of every project and reviewer.
+    """
+    rows = {uid: (parent, kind) for uid, parent, kind in session.execute(select(Unit.id, Unit.parent_id, Unit.kind))}
+    found: dict[int, int] = {}
+    for start in rows:
+        node: int | None = start
+        top: int | None = None
+        while node is not None and node in rows and rows[node][1] != UnitKind.city:
+            top = node
+            if rows[node][1] == UnitKind.enterprise:
+                break
+            node = rows[node][0]
+        if top is not None:
+            found[start] = top
+    return found
 
 
 def reviewer_accounts(session: Session) -> list[Account]:
@@ -191,9 +201,10 @@ class AssignmentOutcome:
 def current_plan(session: Session, review: CityReview, rules: AssignmentRules) -> AssignmentPlan:
     """The assignment plan as of now, without changing anything (what assigning would add)."""
     projects = [p for p in review_projects(session, review.round_id) if p.status == ProjectStatus.under_review]
-    to_review = [ProjectToReview(str(p.id), p.system, _key(enterprise_of(session, p.unit_id))) for p in projects]
+    enterprise = enterprises(session)
+    to_review = [ProjectToReview(str(p.id), p.system, _key(enterprise.get(p.unit_id or 0))) for p in projects]
     reviewers = [Reviewer(str(a.id), frozenset(str(system) for system in a.systems or []),
-                          _key(enterprise_of(session, a.unit_id))) for a in reviewer_accounts(session)]
+                          _key(enterprise.get(a.unit_id or 0))) for a in reviewer_accounts(session)]
     existing = [PlannedAssignment(str(a.project_id), str(a.account_id)) for a in assignments(session, review)]
     return plan_assignments(to_review, reviewers, existing, rules)
 
@@ -211,16 +222,24 @@ def assign_reviewers(session: Session, account: Account, review: CityReview, rul
         raise InvalidTransition("closed")
     _start_reviewing(session, review.round_id, now)  # projects passed after the review opened join it
     plan = current_plan(session, review, rules)
-    added = []
-    for planned in plan.new:
-        row = ReviewAssignment(review_id=review.id, project_id=int(planned.project),
-                               account_id=int(planned.reviewer), assigned_at=now)
-        session.add(row)
-        added.append(row)
-    session.flush()
+    wanted = {(int(a.project), int(a.reviewer)) for a in plan.new}
+    if wanted:  # one statement; a second click, or a second staff member at once, adds nothing twice
+        connection = connection_of(session)
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(ReviewAssignment.__table__).on_conflict_do_nothing(
+            index_elements=["project_id", "account_id"])
+        connection.execute(statement, [{"review_id": review.id, "project_id": project, "account_id": reviewer,
+                                        "assigned_at": now, "comment": ""} for project, reviewer in sorted(wanted)])
+    query = (select(ReviewAssignment)
+             .where(ReviewAssignment.review_id == review.id, ReviewAssignment.assigned_at == now)
+             .options(selectinload(ReviewAssignment.project), selectinload(ReviewAssignment.account)))
+    added = [a for a in session.scalars(query) if (a.project_id, a.account_id) in wanted]
+    by_project: dict[int, list[ReviewAssignment]] = {}
     for row in added:
-        record(session, actor_of(account), "review.assign", "project", row.project.number, at=now,
-               after={"reviewer": row.account.username})
+        by_project.setdefault(row.project_id, []).append(row)
+    for rows in by_project.values():  # one entry per project: who now reviews it
+        record(session, actor_of(account), "review.assign", "project", rows[0].project.number, at=now,
+               after={"reviewers": [row.account.username for row in rows]})
     return AssignmentOutcome(plan, tuple(added))
 
 

@@ -54,7 +54,7 @@ def test_staff_assign_two_reviewers_score_and_the_worker_gets_the_certificate(pa
     problems = watch(page)
 
     sign_in(page, "admin", ADMIN_PASSWORD)
-    page.get_by_role("link", name="评审与奖项").click()
+    page.get_by_role("link", name="评审与奖项", exact=True).click()
     page.get_by_role("link", name="评审", exact=True).first.click()
     page.get_by_test_id("open-review").click()
     page.get_by_test_id("assign").click()
