@@ -19,6 +19,7 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot.account_cli import COMMANDS as ACCOUNTS
+from bot.api_token_cli import COMMANDS as API_TOKENS
 from bot.command_setup import database, settings_or_exit
 from bot.menu import menu_definition
 from bot.ops_cli import COMMANDS as OPERATIONS
@@ -76,7 +77,7 @@ class BotCommands(click.Group):
                     formatter.write_dl(rows)
 
 
-@click.group(cls=BotCommands, commands=(*OPERATIONS, *ACCOUNTS))
+@click.group(cls=BotCommands, commands=(*OPERATIONS, *ACCOUNTS, *API_TOKENS))
 @click.option("--log-level", default="INFO", show_default=True, help="Logging level (WARNING for quiet).")
 def main(log_level: str) -> None:
     """五小 innovation bot: WeChat backend for the workers' innovation contest."""

@@ -12,6 +12,7 @@ from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REAL_WECHAT_API = "https://api.weixin.qq.com"
+REAL_WECHAT_OAUTH = "https://open.weixin.qq.com"
 REQUIRED = ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "SECRET_KEY")
 
 
@@ -31,6 +32,7 @@ class Settings:
     instance_path: Path
     wechat_aes_key: str | None = None
     wechat_api_base: str = REAL_WECHAT_API
+    wechat_oauth_base: str = REAL_WECHAT_OAUTH  # WECHAT_OAUTH_BASE: WeChat's authorize page (the sandbox in the demo)
     redis_url: str | None = None
     public_base_url: str = ""  # PUBLIC_BASE_URL: where the web pages are reached from phones (menu link)
     web_proxy_hops: int = 0  # WEB_PROXY_HOPS: reverse proxies in front that set X-Forwarded-For/-Proto/-Host
@@ -95,6 +97,7 @@ def load_settings(overrides: Mapping[str, object] | None = None,
         instance_path=instance_path,
         wechat_aes_key=aes_key,
         wechat_api_base=str(values.get("WECHAT_API_BASE") or REAL_WECHAT_API).rstrip("/"),
+        wechat_oauth_base=str(values.get("WECHAT_OAUTH_BASE") or REAL_WECHAT_OAUTH).rstrip("/"),
         redis_url=str(values.get("REDIS_URL") or "") or None,
         public_base_url=str(values.get("PUBLIC_BASE_URL") or "").rstrip("/"),
         spool_path=Path(str(values.get("SPOOL_PATH") or instance_path / "spool.sqlite3")),

@@ -214,3 +214,7 @@ WORKBOOK_HEADERS = {
 }
 WORKBOOK_YES = "是"
 MEMBER_SEPARATOR = "、"
+
+# --- the JSON API's document (/api/openapi.json) -------------------------------------------
+API_TITLE = "五小创新竞赛数据接口"
+API_TAG = "五小竞赛数据（只读）"

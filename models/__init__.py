@@ -30,3 +30,6 @@ from models.awards import Award, Objection  # noqa: E402 - the city review and i
 from models.review_records import CityReview, ReviewAssignment  # noqa: E402
 
 __all__ += ["Award", "CityReview", "Objection", "ReviewAssignment"]
+from models.api_token import ApiToken  # noqa: E402 - the JSON API's tokens
+
+__all__ += ["ApiToken"]

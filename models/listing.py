@@ -5,10 +5,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Row, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.access import Actor, may_see
-from models.project import Project, ProjectStatus
+from models.awards import Award, AwardState
+from models.project import Attachment, Project, ProjectStatus
 from models.round import round_for
 from models.worker import Worker
 from models.workflow import find_by_number
@@ -61,3 +62,26 @@ def live_project(session: Session, project_id: int) -> Project | None:
     """The project with this id if it is live (one already in the session costs no query)."""
     project = session.get(Project, project_id)
     return project if project is not None and project.status in ProjectStatus.live() else None
+
+
+def own_projects(session: Session, worker_id: int) -> list[Project]:
+    """Every project of the worker but drafts, newest first, with history and photos (the worker's page)."""
+    query = (select(Project).options(selectinload(Project.events), selectinload(Project.attachments),
+                                     selectinload(Project.round), selectinload(Project.unit))
+             .where(Project.worker_id == worker_id, Project.status != ProjectStatus.draft)
+             .order_by(Project.updated_at.desc(), Project.id.desc()))
+    return list(session.scalars(query))
+
+
+def own_photo(session: Session, worker_id: int, attachment_id: int) -> Attachment | None:
+    """A stored photo of one of the worker's own projects, or None."""
+    return session.scalars(select(Attachment).join(Project).where(
+        Attachment.id == attachment_id, Project.worker_id == worker_id, Attachment.status == "fetched",
+        Attachment.stored_path.is_not(None))).first()
+
+
+def own_awards(session: Session, worker_id: int) -> dict[int, Award]:
+    """The worker's awards that they may know of, by project id: final ones and those under 公示."""
+    query = (select(Award).join(Project, Award.project_id == Project.id)
+             .where(Project.worker_id == worker_id, Award.state.in_((AwardState.final, AwardState.public_notice))))
+    return {award.project_id: award for award in session.scalars(query)}

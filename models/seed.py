@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,12 @@ from sqlalchemy.orm import Session
 from models.account import Account, AccountRole
 from models.accounts import create_account, find_account, set_password
 from models.audit import Actor
-from models.project import System
+from models.awards import Award, AwardState
+from models.project import Project, ProjectEvent, ProjectStatus, System
+from models.review_config import load_review_config
 from models.round import Round
 from models.unit import Target, Unit
+from models.worker import Worker
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo.json"
 
@@ -96,3 +100,61 @@ def seed_reviewers(session: Session, now: datetime, password: str, data: dict[st
             set_password(session, DEMO, account, password, now)
         made.append(account)
     return made
+
+
+SHOWCASE_FILE = Path(__file__).resolve().parent / "data" / "showcase_demo.json"
+
+
+def _unit_by_path(session: Session, path: list[str]) -> Unit:
+    """The unit reached by these names from the enterprise down."""
+    unit: Unit | None = None
+    for name in path:
+        query = select(Unit).where(Unit.name == name)
+        query = query.where(Unit.parent_id == unit.id) if unit is not None else query.where(Unit.kind == "enterprise")
+        unit = session.scalars(query).one()
+    assert unit is not None
+    return unit
+
+
+def seed_showcase(session: Session, now: datetime, path: Path = SHOWCASE_FILE) -> list[Project]:
+    """A finished earlier round with final awards, so the public showcase has winners; once only.
+
+    Made directly as the end state of a round (as `seed_demo` makes units), not through the review:
+    demo data, with the events a real round would have left.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))
+    spec, plan = data["round"], load_review_config().awards
+    if session.scalars(select(Round).where(Round.name == spec["name"])).first() is not None:
+        return []
+    year = timedelta(days=365)
+    round_ = Round(name=spec["name"], year=spec["year"], opens_at=now - year - timedelta(days=60),
+                   submission_deadline=now - year, unit_review_deadline=now - year + timedelta(days=10),
+                   city_review_deadline=now - year + timedelta(days=30), publication_at=now - year + timedelta(days=40))
+    session.add(round_)
+    session.flush()
+    projects = []
+    for index, item in enumerate(data["projects"], 1):
+        unit = _unit_by_path(session, item["unit"])
+        worker = Worker(openid=f"o_demo_showcase_{index:02d}", name=item["author"], unit_id=unit.id)
+        session.add(worker)
+        session.flush()
+        project = Project(round_id=round_.id, number=f"{spec['year']}-{index:04d}", title=item["title"],
+                          description=item["description"], category=item["category"], system=item["system"],
+                          annual_benefit_yuan=Decimal(item["benefit"]), members=item["members"],
+                          status=ProjectStatus.awarded, unit_id=unit.id, worker_id=worker.id,
+                          submitted_at=round_.opens_at + timedelta(days=index), created_at=round_.opens_at)
+        session.add(project)
+        session.flush()
+        steps = [(None, ProjectStatus.submitted), (ProjectStatus.submitted, ProjectStatus.unit_approved),
+                 (ProjectStatus.unit_approved, ProjectStatus.under_review), (ProjectStatus.under_review,
+                                                                              ProjectStatus.awarded)]
+        for day, (before, after) in enumerate(steps):
+            session.add(ProjectEvent(project_id=project.id, at=round_.opens_at + timedelta(days=index + 10 * day),
+                                     from_status=before, to_status=after))
+        session.add(Award(round_id=round_.id, project_id=project.id, level=item["level"],
+                          prize=plan.level(item["level"]).prize, score=Decimal(0), rank=index, state=AwardState.final,
+                          final_at=round_.publication_at))
+        projects.append(project)
+    session.flush()
+    return projects
+

@@ -76,3 +76,22 @@ def units_under(session: Session, unit_id: int) -> list[int]:
         frontier = list(session.scalars(select(Unit.id).where(Unit.parent_id.in_(frontier))))
         ids.extend(frontier)
     return ids
+
+
+def full_names(session: Session) -> dict[int, str]:
+    """Every unit's full name (enterprise down to the unit, as `Unit.full_name`), read in one query."""
+    rows = {row.id: row for row in session.execute(select(Unit.id, Unit.name, Unit.parent_id, Unit.kind))}
+    names: dict[int, str] = {}
+    for unit_id in rows:
+        parts, node = [], rows.get(unit_id)
+        while node is not None and node.kind != UnitKind.city:
+            parts.append(node.name)
+            node = rows.get(node.parent_id) if node.parent_id is not None else None
+        names[unit_id] = "".join(reversed(parts))
+    return names
+
+
+def units_in(session: Session, ids: list[int] | None) -> list[Unit]:
+    """The units with these ids (every unit when None), in tree order of creation."""
+    query = select(Unit).order_by(Unit.id)
+    return list(session.scalars(query if ids is None else query.where(Unit.id.in_(ids))))

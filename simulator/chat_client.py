@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+from urllib.parse import urlencode
 from xml.etree.ElementTree import Element, ParseError
 
 import click
@@ -32,7 +33,7 @@ Type a message and press Enter. Commands:
   /image PATH          send a photo (uploaded to the sandbox first)
   /voice [TEXT]        send a voice message whose speech recognition is TEXT
   /click KEY           press a menu button (CLICK event)
-  /view URL            open a menu link (VIEW event)
+  /view URL            open a menu link (VIEW event); prints where to open it in a browser as this follower
   /subscribe [SCENE]   follow the account (optionally from a QR scene)
   /unsubscribe         unfollow the account
   /scan SCENE          scan a QR code while following (SCAN event)
@@ -161,7 +162,16 @@ class TerminalChat:
             fields = self.message_for(line)
         except ChatCommandError as exc:
             return [f"[{exc}]"]
-        return self._post(fields)
+        lines = self._post(fields)
+        if fields.get("Event") == "VIEW" and self.sandbox_url:
+            link = self.browser_link(fields["EventKey"])
+            lines.append(f"[open in a browser, as this follower inside WeChat: {link}]")
+        return lines
+
+    def browser_link(self, url: str) -> str:
+        """The sandbox address that opens `url` as this follower would inside WeChat (for OAuth pages like /my)."""
+        query = urlencode({"openid": self.openid, "url": url})
+        return f"{self.sandbox_url}/_sandbox/open?{query}"
 
     def message_for(self, line: str) -> dict[str, Any]:
         """Return the message fields for a typed line (text, or a /command)."""

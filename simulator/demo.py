@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import socket
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 import nlp
+from handlers import texts
 from bot import create_app
 from bot.background import BackgroundWork
 from bot.command_setup import database, settings_or_exit
@@ -27,7 +29,7 @@ from models.seed import seed_demo, unit_listing
 from models.unit import Unit
 from simulator.bulk_city import seed_bulk
 from simulator.chat_client import run_chat
-from simulator.demo_run import prepare_demo
+from simulator.demo_run import prepare_demo, push_menu
 from simulator.sandbox import serve_sandbox, start_sandbox_thread
 
 if TYPE_CHECKING:
@@ -61,6 +63,13 @@ class ServerThread:
         """Stop serving and wait for the thread."""
         self.server.shutdown()
         self.thread.join(timeout=5)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free now (the demo's server binds it a moment later)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def _chat_settings() -> dict[str, str]:
@@ -129,17 +138,23 @@ def demo_command(say: tuple[str, ...], openid: str | None, database: str | None)
     nlp.warm()
     sandbox = start_sandbox_thread("127.0.0.1", 0, DEMO_SETTINGS["WECHAT_APP_ID"], DEMO_SETTINGS["WECHAT_APP_SECRET"])
     url = database or f"sqlite:///{Path(PROJECT_ROOT, 'instance', 'demo.sqlite3')}"
+    port = free_port()  # known before the app is made: the menu links to it, and WeChat's sign-in returns to it
+    public = f"http://127.0.0.1:{port}"
     app, listing = prepare_demo({**DEMO_SETTINGS, **_env_overrides(), "DATABASE_URL": url,
-                                 "WECHAT_API_BASE": sandbox.url, "WECHAT_AES_KEY": ""})
+                                 "WECHAT_API_BASE": sandbox.url, "WECHAT_OAUTH_BASE": sandbox.url,
+                                 "PUBLIC_BASE_URL": public, "WECHAT_AES_KEY": ""})
+    push_menu(app)
     similar_projects_of(app).warm_in_background(database_of(app).transaction)
-    server = ServerThread(app).start()
+    server = ServerThread(app, port=port).start()
     background = BackgroundWork(app).start()
+    follower = openid or f"o_demo_{secrets.token_hex(6)}"
     click.echo(listing)
-    click.echo(f"server {server.url}  web pages {server.url}/login  sandbox {sandbox.url}  database {url}\n")
+    click.echo(f"server {server.url}  web pages {server.url}/login  sandbox {sandbox.url}  database {url}")
+    click.echo(f"public showcase (open on a phone-sized browser): {server.url}/display")
+    click.echo(f"your own page, the menu's {texts.MENU_MY_PAGE}: type /view {public}/my and open the link it prints\n")
     try:
         run_chat(server_url=server.url, sandbox_url=sandbox.url, token=DEMO_SETTINGS["WECHAT_TOKEN"],
-                 openid=openid or f"o_demo_{secrets.token_hex(6)}", app_id=DEMO_SETTINGS["WECHAT_APP_ID"],
-                 aes_key=None, say=list(say) or None)
+                 openid=follower, app_id=DEMO_SETTINGS["WECHAT_APP_ID"], aes_key=None, say=list(say) or None)
     finally:
         background.stop()
         server.stop()

@@ -14,10 +14,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, g, jsonify, redirect, request
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from simulator.sandbox_control import control, current_state
+from simulator.sandbox_control import BROWSER_COOKIE, control, current_state
 from simulator.sandbox_state import TOKEN_PATHS, SandboxState, image_type, wechat_error
 
 logger = logging.getLogger(__name__)
@@ -248,6 +250,36 @@ def oauth_access_token() -> Response:
         return _fail(grant)
     return jsonify({"access_token": f"sandbox-oauth-{secrets.token_urlsafe(16)}", "expires_in": 7200,
                     "refresh_token": f"sandbox-refresh-{secrets.token_urlsafe(16)}", **grant})
+
+
+OAUTH_SCOPES = frozenset({"snsapi_base", "snsapi_userinfo"})
+
+
+@api.get("/connect/oauth2/authorize")
+def oauth_authorize() -> Response:
+    """WeChat's authorize page: send the browser's follower back to `redirect_uri` with a one-time code.
+
+    Inside WeChat the follower is known; here the browser says who it is with the cookie that
+    `/_sandbox/open?openid=…&url=…` sets. Without it the page answers as WeChat does outside its
+    app: open this link in WeChat.
+    """
+    state = current_state()
+    redirect_uri = request.args.get("redirect_uri", "")
+    if request.args.get("appid") != state.app_id:
+        return Response("sandbox: wrong appid (10003 redirect_uri/appid mismatch)", status=400, mimetype="text/plain")
+    if (request.args.get("response_type") != "code" or request.args.get("scope") not in OAUTH_SCOPES
+            or not redirect_uri.startswith(("http://", "https://"))):
+        return Response("sandbox: bad OAuth request (response_type=code, scope, redirect_uri)", status=400,
+                        mimetype="text/plain")
+    openid = request.cookies.get(BROWSER_COOKIE)
+    if not openid:
+        hint = f"{request.host_url}_sandbox/open?openid=OPENID&url=…"
+        return Response(f"Please open this link in WeChat. (sandbox: open {hint} first)", status=403,
+                        mimetype="text/plain")
+    code = f"sandbox-code-{secrets.token_urlsafe(16)}"
+    state.add_oauth_code(code, openid, str(request.args["scope"]))
+    query = urlencode({"code": code, "state": request.args.get("state", "")})
+    return redirect(f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}")  # type: ignore[return-value]
 
 
 # --- the app and its server ---------------------------------------------------------------

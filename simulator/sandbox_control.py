@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
 
 from simulator.sandbox_state import ERRMSG, Rule, SandboxState, image_type, tiny_png
 
+#: The cookie that tells the sandbox which follower this browser is (WeChat's own browser just knows).
+BROWSER_COOKIE = "sandbox_wechat_openid"
 control = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 
 
@@ -112,6 +114,17 @@ def oauth_code() -> Response:
         return _bad("code and openid are required")
     current_state().add_oauth_code(str(body["code"]), str(body["openid"]), str(body.get("scope", "snsapi_base")))
     return jsonify({"ok": True})
+
+
+@control.get("/open")
+def open_as_follower() -> Response:
+    """Be this follower in this browser (as inside WeChat) and go to `url`: `/_sandbox/open?openid=…&url=…`."""
+    openid, url = request.args.get("openid", ""), request.args.get("url", "")
+    if not openid or not url.startswith(("http://", "https://")):
+        return _bad("openid and an http(s) url are required")
+    response = redirect(url)
+    response.set_cookie(BROWSER_COOKIE, openid, httponly=True, samesite="Lax")
+    return response  # type: ignore[return-value]
 
 
 @control.post("/unsubscribe")

@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, g, render_template
+from flask import Blueprint, Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -54,8 +54,8 @@ assets = Blueprint("assets", __name__, static_folder=str(HERE / "static"), stati
 
 def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     """Configure sessions, CSRF and templates, and register every area's blueprint."""
-    from web import accounts, audit, auth, awards, city_review, health, home, projects, review, scoring, stats, \
-        state as web_state
+    from web import accounts, api, audit, auth, awards, city_review, display, health, home, my, projects, review, \
+        scoring, stats, state as web_state
 
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_SECURE=settings.web_secure_cookies, PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
@@ -69,9 +69,10 @@ def init_app(app: Flask, settings: Settings, state: WebState) -> None:
     app.register_blueprint(assets)
     _init_templates(app)
     auth.init_app(app)
-    for area in (health, home, audit, accounts, review, projects, scoring, awards, stats):
+    for area in (health, home, audit, accounts, review, projects, scoring, awards, stats, display, my):
         app.register_blueprint(area.blueprint)
     city_review.init_app(app)  # the review configuration, then its blueprint
+    api.init_app(app)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, error_page)
     app.after_request(secure_headers)
@@ -82,7 +83,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["benefit"] = project_benefit  # a project's yearly benefit, worded as the chat words it
     app.jinja_env.globals.update(csp_nonce=csp_nonce, system_names=texts.SYSTEM_NAMES,
-                                 category_names=texts.CATEGORY_NAMES)
+                                 category_names=texts.CATEGORY_NAMES, status_words=texts.STATUS_WORDS)
     app.jinja_env.globals["labels"] = app.jinja_env.get_template("_labels.html").module
 
 
@@ -110,5 +111,9 @@ def secure_headers(response: Response) -> Response:
 def error_page(error: Any) -> ResponseReturnValue:
     """One page for every error, in the words of `errors.html` (CSRF failures are 400 too)."""
     code = error.code if isinstance(error, HTTPException) and error.code else 500
+    if request.path.startswith("/api/"):  # an address under /api/ that no API route has: JSON too
+        from web.api import json_error
+
+        return json_error(error if isinstance(error, HTTPException) else InternalServerError())
     headers = error.get_headers() if isinstance(error, HTTPException) else []
     return render_template("errors.html", code=code), code, [h for h in headers if h[0] != "Content-Type"]

@@ -162,7 +162,9 @@ def test_commands_send_the_other_kinds(chat: TerminalChat, sandbox: SandboxHandl
     assert chat.send("/voice 皮带机跑偏") == ["heard: 皮带机跑偏"]
     assert chat.send("/voice") == ["heard: "]
     assert chat.send("/click SUBMIT") == ["event CLICK SUBMIT"]
-    assert chat.send("/view http://example.org/my") == ["event VIEW http://example.org/my"]
+    link = f"{sandbox.url}/_sandbox/open?openid={chat.openid}&url=http%3A%2F%2Fexample.org%2Fmy"
+    assert chat.send("/view http://example.org/my") == [
+        "event VIEW http://example.org/my", f"[open in a browser, as this follower inside WeChat: {link}]"]
     assert chat.send("/location 36.65 117.12") == ["event LOCATION 36.650000 117.120000"]
     assert chat.send("/scan unit-42") == ["event SCAN unit-42"]
     assert chat.send("//start with a slash") == ["echo: /start with a slash"]
