@@ -102,8 +102,11 @@ class Replayer:
         return handle
 
     def _send_answer_given_too_late(self, incoming: Incoming, recorded: str) -> None:
-        """A message first handled live, its answer too late for WeChat's 5 s, then retried into the spool: the
-        worker heard only "收到", so the recorded answer goes out as a customer-service text (once, by its key)."""
+        """A message first handled live, its answer too late for WeChat's 5 s, then retried into the spool.
+
+        The worker heard only texts.SPOOLED, so the recorded answer goes out as a customer-service
+        text (once, by its key).
+        """
         text = answer_text(recorded)
         if text and text != texts.SPOOLED:
             with self.gateway.db.transaction() as session:
@@ -111,7 +114,7 @@ class Replayer:
 
     @staticmethod
     def _render_ack(incoming: Incoming):  # noqa: ANN205 - a Renderer
-        """What a retry of the message is answered from now on: the "收到" it was given."""
+        """What a retry of the message is answered from now on: the texts.SPOOLED it was given."""
         return lambda _reply: render_reply(Reply(texts.SPOOLED), incoming, time.time())
 
     def _tell_try_again(self, incoming: Incoming) -> None:

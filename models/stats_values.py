@@ -55,8 +55,8 @@ class Participation:
 class Benefit:
     """Annual economic benefit of the submitted projects, in yuan.
 
-    `approximate_yuan` / `approximate_projects` say how much of it is an estimate ("约", "三万多", a
-    range such as "两三万", counted at its low end as the total is). None only where a caller
+    `approximate_yuan` / `approximate_projects` say how much of it is an estimate ("about", "over
+    thirty thousand", a range counted at its low end as the total is). None only where a caller
     builds a Benefit without them.
     """
 
