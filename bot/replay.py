@@ -49,7 +49,11 @@ def answer_text(recorded: str) -> str:
     """The words of a recorded passive reply (its XML) as one customer-service text; "" for none."""
     if not recorded:
         return ""
-    fields = parse_xml(recorded.encode("utf-8"))
+    try:
+        fields = parse_xml(recorded.encode("utf-8"))
+    except BadXml:  # never expected of our own reply; the kept message must not be retried for it forever
+        log.error("unreadable recorded reply: %.80s", recorded)
+        return ""
     content = fields.get("Content")
     if isinstance(content, str):
         return content
