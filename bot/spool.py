@@ -112,7 +112,7 @@ class FileSpool:
         conn = getattr(self._local, "conn", None)
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            conn.execute("PRAGMA synchronous=FULL")  # a kept message is on disk before "收到" goes out
+            conn.execute("PRAGMA synchronous=FULL")  # a kept message is on disk before texts.SPOOLED goes out
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
