@@ -196,6 +196,20 @@ def bare_argv(args: argparse.Namespace) -> list[str]:
             "--timeout", "30", "--access-logfile", "-", *args.gunicorn_arg]
 
 
+def werobot_argv(args: argparse.Namespace) -> list[str]:
+    """gunicorn options for WeRoBot: the same workers and logging, sync workers unless told otherwise.
+
+    WeRoBot's default session store (SQLiteStorage) opens one sqlite3 connection per process with
+    check_same_thread=False and shares it between threads; under gthread its commits interleave and
+    requests wait out SQLite's busy timeout (measured on a quiet host: 0-2 req/s, p99 5 s). Sync
+    workers are how it runs as documented, and how the issue measured it (658 req/s).
+    """
+    worker_class = args.werobot_worker_class or args.worker_class
+    threads = 1 if worker_class == "sync" else args.threads
+    return ["-w", str(args.workers), "-k", worker_class, "--threads", str(threads), "--preload",
+            "--timeout", "30", "--access-logfile", "-", *args.gunicorn_arg]
+
+
 def pg_admin(url: str, sql: str) -> None:
     """Run one statement outside a transaction on the server's `postgres` database."""
     import psycopg2
@@ -256,7 +270,7 @@ def log_replayed(path: Path) -> int:
 
 #: Server names and their labels in the report, in the order they are printed.
 LABELS = {"echo": "bare Flask + wechatpy echo", "floor": "echo + dedup record (floor)",
-          "werobot": "WeRoBot 1.13.1, default config", "locked": "full path, previous design (locked)",
+          "werobot": "WeRoBot 1.13.1, default config (sync workers)", "locked": "full path, previous design (locked)",
           "full": "full path (bot.wsgi)"}
 
 
@@ -402,7 +416,7 @@ def bench_database(kind: str, echo: Server, args: argparse.Namespace, tmp: Path,
         if args.werobot:
             folder = tmp / f"werobot-{kind}"
             folder.mkdir()
-            servers["werobot"] = start_server(f"werobot-{kind}", [*bare_argv(args), "--chdir", str(folder),
+            servers["werobot"] = start_server(f"werobot-{kind}", [*werobot_argv(args), "--chdir", str(folder),
                                                                   "--pythonpath", str(ROOT), "bench.werobot_app:app"],
                                               env, tmp)
         if args.designs:
@@ -478,6 +492,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed-followers", type=int, default=0, help="bound followers in the database before the load")
     parser.add_argument("--settle", type=float, default=0.0, help="seconds to wait after start-up (index warm-up)")
     parser.add_argument("--no-werobot", dest="werobot", action="store_false", help="skip the WeRoBot peer")
+    parser.add_argument("--werobot-worker-class", default="sync",
+                        help="gunicorn worker class for WeRoBot (default sync: its session store shares one "
+                             "sqlite3 connection between threads; '' = the same as the others)")
     parser.add_argument("--designs", action="store_true",
                         help="also run the previous design of the full path (bench/locked_app.py)")
     parser.add_argument("--gunicorn-arg", action="append", default=[],
