@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 
 from bot import create_app
 from bot.database import make_engine
@@ -78,12 +78,43 @@ def postgres_url() -> Iterator[str]:
     yield url
 
 
+def _emptying_statements(conn: Connection) -> str:
+    """One batch that empties every table of the test database and restarts its ids.
+
+    It does what TRUNCATE … RESTART IDENTITY CASCADE did, in milliseconds: DELETE on tables of a few
+    rows is cheap, where TRUNCATE replaces every table's and index's files (0.1-0.6 s per test, a quarter
+    of the suite's time on PostgreSQL). Children go before parents, so every foreign key holds at each
+    step; then the sequences the tables own are restarted.
+    """
+    tables = Base.metadata.sorted_tables
+    sequences = conn.execute(text(
+        "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
+        "AND d.refclassid = 'pg_class'::regclass JOIN pg_class t ON t.oid = d.refobjid "
+        "WHERE s.relkind = 'S' AND t.relname = ANY(:tables)"), {"tables": [t.name for t in tables]}).scalars().all()
+    return "; ".join([f'DELETE FROM "{t.name}"' for t in reversed(tables)]
+                     + [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences])
+
+
 def _truncate(url: str) -> None:
-    """Empty every table of the PostgreSQL test database."""
+    """Empty every table of the PostgreSQL test database (see `_emptying_statements`)."""
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql(_emptying_statements(conn))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def empty_postgres(postgres_url: str) -> Iterator[Callable[[], None]]:
+    """Empties the PostgreSQL test database; one connection pool and one batch of statements for the session."""
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        statements = _emptying_statements(conn)
+
+    def empty() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(statements)
+
+    yield empty
     engine.dispose()
 
 
@@ -95,9 +126,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
         return
-    url = request.getfixturevalue("postgres_url")
-    _truncate(url)
-    yield url
+    request.getfixturevalue("empty_postgres")()
+    yield request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
