@@ -8,8 +8,7 @@ worker opens it from the award notice in the chat, without an account.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, \
-    url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from models.award_allocation import InvalidAllocation
@@ -19,15 +18,19 @@ from models.awards import Outcome, allocation, awards_state, confirm_awards, fin
 from models.base import utcnow
 from models.city_review import review_of
 from models.clock import local
-from models.errors import DomainError, InvalidField, NotFound
+from models.errors import InvalidField, NotFound
 from models.scoring import results
 from web.access import OFFICE, current_account, project_or_404, roles_required
 from web.certificates import AwardIdentity, Certificate, render_certificate
-from web.city_review import XLSX, ActionForm, refused, review_config
+from web.attempt import Flash, attempt
+from web.city_review import XLSX, ActionForm, review_config
 from web.review_workbook import results_workbook, xlsx_response
-from web.state import commit, db_session
+from web.state import db_session
 
 blueprint = Blueprint("awards", __name__)
+#: How the award pages word an allocation outside the limits, and a field filled in wrong.
+ALLOCATION: Flash = (InvalidAllocation, lambda error: f"award.{error.problems[0].code}")
+FIELD: Flash = (InvalidField, lambda error: f"{error.field}.{error.problem}")
 
 
 def certificate_url(number: str) -> str:
@@ -57,7 +60,8 @@ def _step(round_id: int, action: str) -> ResponseReturnValue:
     session, config, account, now = db_session(), review_config(), current_account(), utcnow()
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+
+    def run() -> None:
         if action == "propose":
             propose_awards(session, account, round_id, config.score_sheet, config.awards, now)
         elif action == "confirm":
@@ -68,17 +72,8 @@ def _step(round_id: int, action: str) -> ResponseReturnValue:
             finalize_awards(session, account, round_id, config.awards, certificate_url, now)
         else:
             abort(404)
-    except InvalidAllocation as error:
-        flash(f"award.{error.problems[0].code}", "danger")
-    except InvalidField as error:
-        flash(f"{error.field}.{error.problem}", "danger")
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash(f"award.{action}", "success")
+
+    attempt(run, f"award.{action}", (ALLOCATION, FIELD), missing_is_404=True)
     return redirect(url_for("awards.index", round_id=round_id))
 
 
@@ -97,15 +92,8 @@ def level(round_id: int, number: str) -> ResponseReturnValue:
     if project.round_id != round_id or not ActionForm().validate_on_submit():
         abort(404 if project.round_id != round_id else 400)
     chosen = request.form.get("level") or None
-    try:
-        set_level(db_session(), current_account(), project, chosen, config.score_sheet, config.awards, utcnow())
-    except InvalidAllocation as error:
-        flash(f"award.{error.problems[0].code}", "danger")
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("award.level", "success")
+    attempt(lambda: set_level(db_session(), current_account(), project, chosen, config.score_sheet, config.awards,
+                              utcnow()), "award.level", (ALLOCATION,))
     return redirect(url_for("awards.index", round_id=round_id))
 
 
@@ -116,16 +104,8 @@ def objection(round_id: int) -> ResponseReturnValue:
     project = project_or_404(request.form.get("number", "").strip())
     if project.round_id != round_id or not ActionForm().validate_on_submit():
         abort(404 if project.round_id != round_id else 400)
-    try:
-        record_objection(db_session(), current_account(), project, request.form.get("raised_by", ""),
-                         request.form.get("reason", ""), utcnow())
-    except InvalidField as error:
-        flash(f"{error.field}.{error.problem}", "danger")
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("objection.recorded", "success")
+    attempt(lambda: record_objection(db_session(), current_account(), project, request.form.get("raised_by", ""),
+                                     request.form.get("reason", ""), utcnow()), "objection.recorded", (FIELD,))
     return redirect(url_for("awards.index", round_id=round_id))
 
 
@@ -141,16 +121,8 @@ def resolve(round_id: int, objection_id: int) -> ResponseReturnValue:
     outcome = request.form.get("outcome", "")
     if found.round_id != round_id or outcome not in {o.value for o in Outcome} or not ActionForm().validate_on_submit():
         abort(404 if found.round_id != round_id else 400)
-    try:
-        resolve_objection(session, current_account(), found, Outcome(outcome), request.form.get("resolution", ""),
-                          utcnow())
-    except InvalidField as error:
-        flash(f"{error.field}.{error.problem}", "danger")
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("objection.resolved", "success")
+    attempt(lambda: resolve_objection(session, current_account(), found, Outcome(outcome),
+                                      request.form.get("resolution", ""), utcnow()), "objection.resolved", (FIELD,))
     return redirect(url_for("awards.index", round_id=round_id))
 
 

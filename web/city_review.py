@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField
@@ -20,18 +20,17 @@ from models.city_review import assign_reviewers, assignments, close_review, curr
     remove_assignment, review_of, reviewer_accounts
 from models.review_records import CityReview, ReviewAssignment
 from models.clock import SHANGHAI
-from models.errors import DomainError, NotFound
+from models.errors import NotFound
 from models.review_config import ReviewConfig, load_review_config
 from models.rounds import get_round, list_rounds
 from models.scoring import review_results
 from web.access import OFFICE, current_account, roles_required
+from web.attempt import attempt
 from web.review_workbook import results_workbook, xlsx_response
-from web.state import commit, db_session
+from web.state import db_session
 
 blueprint = Blueprint("city_review", __name__, url_prefix="/city-review")
 CONFIG_KEY = "review_config"
-#: Refusals the pages explain in their own words (`refused.<name>` in _labels.html); others get a general one.
-REFUSALS = frozenset({"InvalidTransition", "NotAllowed", "NotFound"})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -64,12 +63,6 @@ def _review(round_id: int) -> CityReview:
     if review is None:
         abort(404)
     return review
-
-
-def refused(error: DomainError) -> None:
-    """Say on the next page why an operation was refused (the error's class names the reason)."""
-    name = type(error).__name__
-    flash(f"refused.{name if name in REFUSALS else 'DomainError'}", "danger")
 
 
 @blueprint.get("")
@@ -114,15 +107,8 @@ def open_(round_id: int) -> ResponseReturnValue:
     session, form = db_session(), OpenForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        open_review(session, current_account(), get_round(session, round_id), utcnow(), _deadline(form.deadline.data))
-    except NotFound:
-        abort(404)
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("review.opened", "success")
+    attempt(lambda: open_review(session, current_account(), get_round(session, round_id), utcnow(),
+                                _deadline(form.deadline.data)), "review.opened", missing_is_404=True)
     return redirect(url_for("city_review.detail", round_id=round_id))
 
 
@@ -132,14 +118,9 @@ def assign(round_id: int) -> ResponseReturnValue:
     """Assign reviewers by professional group to every project still short of them."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        outcome = assign_reviewers(db_session(), current_account(), _review(round_id), review_config().assignment,
-                                   utcnow())
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("review.assigned" if outcome.added else "review.nothing_to_assign", "success")
+    attempt(lambda: assign_reviewers(db_session(), current_account(), _review(round_id), review_config().assignment,
+                                     utcnow()),
+            lambda outcome: "review.assigned" if outcome.added else "review.nothing_to_assign")
     return redirect(url_for("city_review.detail", round_id=round_id))
 
 
@@ -149,13 +130,7 @@ def close(round_id: int) -> ResponseReturnValue:
     """Close the review: cards become final."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        close_review(db_session(), current_account(), _review(round_id), utcnow())
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("review.closed", "success")
+    attempt(lambda: close_review(db_session(), current_account(), _review(round_id), utcnow()), "review.closed")
     return redirect(url_for("city_review.detail", round_id=round_id))
 
 
@@ -168,13 +143,7 @@ def remove(round_id: int, assignment_id: int) -> ResponseReturnValue:
     assignment = db_session().get(ReviewAssignment, assignment_id)
     if assignment is None or assignment.review.round_id != round_id:
         abort(404)
-    try:
-        remove_assignment(db_session(), current_account(), assignment, utcnow())
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("review.unassigned", "success")
+    attempt(lambda: remove_assignment(db_session(), current_account(), assignment, utcnow()), "review.unassigned")
     return redirect(url_for("city_review.detail", round_id=round_id))
 
 

@@ -19,7 +19,8 @@ from models.review_config import ReviewConfig
 from models.score_sheet import InvalidScores, ScoreProblem, suggest_band
 from models.scoring import correct_label, own_assignment, save_scores, worklist
 from web.access import current_account, project_or_404, roles_required
-from web.city_review import ActionForm, refused, review_config
+from web.attempt import attempt, refused
+from web.city_review import ActionForm, review_config
 from web.state import commit, db_session
 
 blueprint = Blueprint("scoring", __name__, url_prefix="/scoring")
@@ -96,11 +97,6 @@ def system(number: str) -> ResponseReturnValue:
     chosen = request.form.get("system", "")
     if chosen not in {s.value for s in System}:
         abort(400)
-    try:
-        changed = correct_label(db_session(), current_account(), project, System(chosen), utcnow())
-    except DomainError as error:
-        refused(error)
-    else:
-        commit()
-        flash("system.corrected" if changed else "system.unchanged", "success")
+    attempt(lambda: correct_label(db_session(), current_account(), project, System(chosen), utcnow()),
+            lambda changed: "system.corrected" if changed else "system.unchanged")
     return redirect(url_for("scoring.sheet", number=number))
