@@ -17,7 +17,10 @@ def watch(page: Any) -> list[str]:
     problems: list[str] = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    # A request the page's own navigation cancelled (a script still loading when a form post leaves the page,
+    # which happens on a loaded machine) is not a fault; a refused or unreachable one is.
+    page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
+            if request.failure != "net::ERR_ABORTED" else None)
     return problems
 
 
