@@ -4,7 +4,9 @@ One rule for every public door (the `/display` pages): a project is public once 
 (its award final), or while its award is under public notice (`models.awards`). What a
 public page may show of it is a `PublicProject`, a value with the public fields only, so an
 openid, a phone number, a reviewer, a score or a rank cannot reach a public template by
-accident: none of them is in it.
+accident: none of them is in it. The worker's own words (title, description) are public, but a
+phone or ID number written into them is hidden on the way in (`models.contact_numbers`), and a
+search for such a number finds nothing (it would tell a visitor whose project holds it).
 """
 from __future__ import annotations
 
@@ -14,11 +16,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.awards import Award, AwardState, public_notices
 from models.city_review import CityReview
+from models.contact_numbers import MASK, hide_contact_numbers
 from models.project import Attachment, Project, ProjectStatus
 from models.round import Round
 from models.unit import Unit, UnitKind, full_names, units_under
@@ -111,7 +114,9 @@ def _filtered(session: Session, query: Q, wanted: DisplayQuery) -> Q:
         query = query.where(Project.system == wanted.system)
     if wanted.unit_id is not None:
         query = query.where(Project.unit_id.in_(units_under(session, wanted.unit_id)))
-    for word in wanted.words.split()[:MAX_WORDS]:
+    for word in hide_contact_numbers(wanted.words).split()[:MAX_WORDS]:
+        if MASK in word:
+            return query.where(false())  # a phone or ID number: finding it would say whose project holds it
         query = query.where(or_(Project.title.contains(word, autoescape=True),
                                 Project.description.contains(word, autoescape=True)))
     return query
@@ -127,9 +132,13 @@ def _levels(session: Session, project_ids: list[int]) -> dict[int, tuple[str, st
 
 
 def to_public(project: Project, names: dict[int, str], award: tuple[str, str] | None = None) -> PublicProject:
-    """The public part of a project (photos: the stored ones only; award: its level and whether under notice)."""
+    """The public part of a project (photos: the stored ones only; award: its level and whether under notice).
+
+    The one place the public texts are made: phone and ID numbers in them are hidden here.
+    """
     return PublicProject(
-        id=project.id, number=project.number or "", title=project.title, description=project.description,
+        id=project.id, number=project.number or "", title=hide_contact_numbers(project.title),
+        description=hide_contact_numbers(project.description),
         category=project.category, system=project.system,
         unit_name=names.get(project.unit_id, "") if project.unit_id is not None else "",
         year=project.round.year, round_name=project.round.name,
