@@ -24,7 +24,8 @@ from models.city_review import CityReview
 from models.contact_numbers import MASK, hide_contact_numbers
 from models.project import Attachment, Project, ProjectStatus
 from models.round import Round
-from models.unit import Unit, UnitKind, full_names, units_under
+from models.unit import Unit, UnitKind, full_names
+from models.unit_tree import unit_tree
 
 #: Statuses whose projects everyone may see (besides those under public notice).
 PUBLIC_STATUSES = frozenset({ProjectStatus.awarded})
@@ -80,10 +81,18 @@ class PublicNotice:
 
 
 def _under_notice(session: Session, now: datetime) -> list[int]:
-    """Ids of the projects whose award is under a 公示 running at `now` (none, or a round's few dozen)."""
-    return list(session.scalars(select(Award.project_id).join(CityReview, CityReview.round_id == Award.round_id)
-                                .where(Award.state == AwardState.public_notice, CityReview.notice_starts_at <= now,
-                                       CityReview.notice_ends_at > now)))
+    """Ids of the projects whose award is under a 公示 running at `now` (none, or a round's few dozen).
+
+    Kept in the session's `info` for this `now`: a showcase page asks several times (the list, its
+    count, the years) within one request, which has one session and one `now`.
+    """
+    key = ("showcase.under_notice", now)
+    if key not in session.info:
+        session.info[key] = list(session.scalars(
+            select(Award.project_id).join(CityReview, CityReview.round_id == Award.round_id)
+            .where(Award.state == AwardState.public_notice, CityReview.notice_starts_at <= now,
+                   CityReview.notice_ends_at > now)))
+    return list(session.info[key])
 
 
 def is_public(session: Session, now: datetime) -> ColumnElement[bool]:
@@ -113,7 +122,8 @@ def _filtered(session: Session, query: Q, wanted: DisplayQuery) -> Q:
     if wanted.system:
         query = query.where(Project.system == wanted.system)
     if wanted.unit_id is not None:
-        query = query.where(Project.unit_id.in_(units_under(session, wanted.unit_id)))
+        tree = unit_tree(session)  # one statement, where walking the tree level by level took one per level
+        query = query.where(Project.unit_id.in_(tree.subtree(wanted.unit_id) if wanted.unit_id in tree.nodes else []))
     for word in hide_contact_numbers(wanted.words).split()[:MAX_WORDS]:
         if MASK in word:
             return query.where(false())  # a phone or ID number: finding it would say whose project holds it
