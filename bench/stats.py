@@ -253,7 +253,7 @@ def _target(name: str) -> str:
 
 
 def report(database: str, rows: list[Figures]) -> None:
-    """Print one database's table (milliseconds)."""
+    """Print one database's table (milliseconds; on SQLite the database's CPU is in this process's)."""
     load = os.getloadavg()
     print(f"\n{database} (load average now {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})\n")
     print("| page / call | target ms | median ms | p90 ms | own CPU ms (median) | PG CPU ms (mean) "
@@ -263,8 +263,9 @@ def report(database: str, rows: list[Figures]) -> None:
         ordered = sorted(f.seconds)
         p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
         own, server = statistics.median(f.cpu) * 1000, f.server_cpu / len(f.seconds) * 1000
+        shown = f"{server:.1f}" if database == "postgresql" else "(in own)"
         print(f"| {f.name} | {_target(f.name)} | {statistics.median(f.seconds) * 1000:.0f} | {p90 * 1000:.0f} | "
-              f"{own:.0f} | {server:.1f} | {own + server:.0f} | {f.statements} |", flush=True)
+              f"{own:.0f} | {shown} | {own + server:.0f} | {f.statements} |", flush=True)
 
 
 def main() -> None:
