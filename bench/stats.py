@@ -50,7 +50,7 @@ from models.migrate import upgrade  # noqa: E402
 from models.project import Project, ProjectStatus  # noqa: E402
 from models.round import Round  # noqa: E402
 from models.seed import seed_demo  # noqa: E402
-from models.stats import round_stats  # noqa: E402
+from models.stats import round_stats, unit_progress  # noqa: E402
 from models.unit import Unit, UnitKind  # noqa: E402
 from simulator.bulk_city import seed_bulk  # noqa: E402
 
@@ -211,6 +211,7 @@ def cases(app: Any, ids: dict[str, int], baselines: bool) -> dict[str, Callable[
         "/api/projects?limit=50": page(public, "/api/projects?limit=50", bearer),
         "/api/units (city)": page(public, f"/api/units?round={r}", bearer),
         "round_stats(city), no HTTP": model(lambda s: round_stats(s, r, top)),
+        "unit_progress(mine), the chat's 统计": model(lambda s: unit_progress(s, r, mine)),
     }
     for name, design in EXPORT_DESIGNS.items():
         found[f"export design: {name}"] = model(lambda s, design=design: design(s, r, top))
