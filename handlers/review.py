@@ -12,9 +12,8 @@ from models.drafts import trimmed
 from models.errors import InvalidTransition, NotAllowed
 from models.listing import project_by_id
 from models.project import Project, ProjectStatus, System
-from models.round import round_for
 from models.unit import Unit
-from models.stats import count_pending, pending_projects
+from models.unit_review import ReviewFilter, count_pending_for_review, pending_for_review
 from models.workflow import approve, return_for_changes
 
 MAX_LISTED = 20
@@ -37,15 +36,15 @@ def pending(t: Turn) -> State:
     unit = t.session.get(Unit, unit_id) if unit_id is not None and is_coordinator(t) else None
     if unit is None:
         return _refuse(t)
-    round_ = round_for(t.session, t.now)
-    projects = pending_projects(t.session, round_.id, unit.id, MAX_LISTED) if round_ else []
-    if round_ is None or not projects:
+    wanted = ReviewFilter(unit_id=unit.id)  # the review page's list: every round's waiting projects
+    projects = pending_for_review(t.session, t.actor, wanted, page_size=MAX_LISTED)
+    if not projects:
         t.say(texts.PENDING_NONE.format(unit=unit.full_name()))
         return State.idle
     lines = "\n".join(texts.PENDING_LINE.format(index=i, number=p.number, title=p.title,
                                                 worker=p.worker.name or "", unit=p.unit.name if p.unit else "")
                       for i, p in enumerate(projects, 1))
-    count = count_pending(t.session, round_.id, unit.id)
+    count = count_pending_for_review(t.session, t.actor, wanted)
     t.say(texts.PENDING_LIST.format(unit=unit.full_name(), count=count, lines=lines))
     return State.idle
 

@@ -160,6 +160,10 @@ def assign_reviewers(session: Session, account: Account, review: CityReview, rul
                      now: datetime) -> AssignmentOutcome:
     """Give every project in the review its N reviewers by professional group, keeping what was assigned."""
     check_office(account)
+    # Two staff assigning at once queue up on the review's row (PostgreSQL; SQLite's write gate
+    # already queues whole transactions), so the second plans from the first's rows and a
+    # project never gets more than N reviewers, even if the reviewers changed in between.
+    session.refresh(review, with_for_update=True)
     if not review.is_open:
         raise InvalidTransition("closed")
     _start_reviewing(session, account, review.round_id, now)  # projects passed after the review opened join it

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.access import Actor, may_see
 from models.awards import Award, AwardState
-from models.project import Attachment, Project, ProjectStatus
+from models.project import Attachment, Project, ProjectStatus, find_any_round
 from models.round import round_for
 from models.worker import Worker
 from models.workflow import find_by_number
@@ -33,9 +33,11 @@ def returned_projects(session: Session, worker: Worker) -> list[Project]:
 
 
 def visible_project(session: Session, actor: Actor, number: str, now: datetime) -> Project | None:
-    """The current round's project with this number ("0042", "2026-0042") if the actor may see it."""
+    """The project with this number if the actor may see it: "0042" in the current round, "2025-0042" in any."""
     round_ = round_for(session, now)
     project = find_by_number(session, round_, number) if round_ else None
+    if project is None:  # a full number of an earlier round, e.g. a project still waiting from it
+        project = find_any_round(session, number)
     return project if project is not None and may_see(session, actor, project) else None
 
 

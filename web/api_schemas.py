@@ -2,7 +2,8 @@
 
 flask-smorest generates `/api/openapi.json` from these; nothing of the document is written by
 hand. Answers hold no openid, phone, reviewer or score: no schema here has such a field, and
-marshmallow writes only the fields a schema declares.
+marshmallow writes only the fields a schema declares; a phone or ID number a worker wrote into a
+project's title or description is hidden (`models.contact_numbers`, as on the public pages).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from models.contact_numbers import hide_contact_numbers
 from models.project import Category, ProjectStatus, System
 
 #: Ids are PostgreSQL integers; a larger number is refused here instead of failing in the database.
@@ -66,8 +68,9 @@ class ProjectSchema(ma.Schema):
     number = fields.String(required=True, allow_none=True)
     round_id = fields.Integer(required=True)
     year = fields.Function(lambda p: p.round.year, required=True, metadata={"type": "integer"})
-    title = fields.String(required=True)
-    description = fields.String(required=True)
+    title = fields.Function(lambda p: hide_contact_numbers(p.title), required=True, metadata={"type": "string"})
+    description = fields.Function(lambda p: hide_contact_numbers(p.description), required=True,
+                                  metadata={"type": "string", "description": "Phone and ID numbers hidden (***)."})
     category = fields.String(required=True, allow_none=True)
     system = fields.String(required=True, allow_none=True)
     status = fields.String(required=True)

@@ -80,3 +80,28 @@ def test_a_follower_linked_to_a_coordinator_account_reviews_in_the_chat_as_on_th
     with db.transaction() as session:  # deactivated: the account's authority is gone in the chat too
         session.get_one(Account, account.id).active = False
     assert "联络员" in li.send_text("待审")
+
+
+def test_a_project_left_waiting_from_an_earlier_round_is_still_listed_and_can_be_passed(chat, demo, db):
+    """The chat's 待审 is the review page's list: a round ending does not hide what still waits."""
+    from datetime import timedelta
+
+    from models.project import Project
+    from models.round import Round
+
+    submit_project(chat, demo)
+    with db.transaction() as session:  # the project's round is last year's; a new round is current
+        current = session.scalars(select(Round)).one()
+        old = Round(year=current.year - 1, name="上一届", opens_at=current.opens_at - timedelta(days=365),
+                    submission_deadline=current.submission_deadline - timedelta(days=365),
+                    unit_review_deadline=current.unit_review_deadline - timedelta(days=365),
+                    city_review_deadline=current.city_review_deadline - timedelta(days=365))
+        session.add(old)
+        session.flush()
+        project = session.scalars(select(Project)).one()
+        project.round_id, project.number = old.id, f"{old.year}-0001"
+    coordinator = bind_coordinator(chat, demo)
+    pending = coordinator.send_text("待审")
+    assert "待初审 1 项" in pending and "2025-0001" in pending
+    assert "2025-0001" in coordinator.send_text("通过 2025-0001")
+    assert projects(db)[0].status == "unit_approved"

@@ -243,3 +243,56 @@ def test_reviewers_with_open_assignments_are_reminded_once_outside_quiet_hours(d
         text = compose(session.scalars(select(OutboundMessage).where(OutboundMessage.openid == "o_r1")).one()
                        .payload)["text"]
         assert "还有2个没有评分" in text and "评审截止还有1天" in text
+
+
+def test_two_staff_assigning_at_once_never_give_a_project_more_than_n_reviewers(db, city):
+    """Staff A's assignment is not yet committed when a reviewer is added and staff B assigns too."""
+    import threading
+
+    from models.account import Account
+    from models.reviewer_assignment import AssignmentRules
+    from models.review_records import CityReview, ReviewAssignment
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's write gate runs the two transactions one after the other, whole")
+    rules = AssignmentRules(reviewers_per_project=2)
+    team = city["晋源能源集团一矿运输队"]["id"]
+    now = utcnow()
+    with db.transaction() as session:
+        for n in range(4, 10):
+            add_project(session, team, f"2026-000{n}")
+        open_review(session, get(session, Account, username="office"), session.scalars(select(Round)).first(), now)
+    a_assigned, release, failures = threading.Event(), threading.Event(), []
+
+    def assign(first: bool) -> None:
+        try:
+            with db.transaction() as session:
+                review = session.scalars(select(CityReview)).one()
+                assign_reviewers(session, get(session, Account, username="office"), review, rules,
+                                 now + timedelta(seconds=1 if first else 2))
+                if first:
+                    a_assigned.set()
+                    release.wait(10)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+            a_assigned.set()
+
+    staff_a = threading.Thread(target=assign, args=(True,))
+    staff_a.start()
+    assert a_assigned.wait(10)
+    with db.transaction() as session:  # a third reviewer arrives while A's rows are uncommitted
+        account(session, "r3", "reviewer", systems=["transport"])
+    staff_b = threading.Thread(target=assign, args=(False,))
+    staff_b.start()
+    staff_b.join(1)  # B plans now, or waits for A
+    release.set()
+    staff_a.join(10)
+    staff_b.join(10)
+    assert not failures
+    with db.transaction() as session:
+        rows = session.scalars(select(ReviewAssignment)).all()
+        per_project: dict[int, int] = {}
+        for row in rows:
+            per_project[row.project_id] = per_project.get(row.project_id, 0) + 1
+    assert len(per_project) == 8
+    assert max(per_project.values()) == 2, per_project

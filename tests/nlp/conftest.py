@@ -42,6 +42,12 @@ def similar_pairs() -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
+def similar_pairs_fresh() -> list[dict[str, str]]:
+    """tests/nlp/similar_pairs_fresh.tsv: 42 real pairs gathered after the threshold was set, scored untouched."""
+    return _read("similar_pairs_fresh.tsv")
+
+
+@pytest.fixture(scope="session")
 def model(tmp_path_factory: pytest.TempPathFactory):
     """The classifier for the shipped corpus, without any corrections a developer retrained in.
 

@@ -95,12 +95,12 @@ def test_corpus_rows_carry_provenance() -> None:
     assert min(counts.values()) >= 200
 
 
-AMBIGUOUS = "皮带机头除尘喷雾装置"  # dust (ventilation) at a belt head (transport): a close call
+AMBIGUOUS = "皮带机头除尘水幕装置"  # dust (ventilation) at a belt head (transport): a close call
 CORRECTIONS = [
     (AMBIGUOUS, "ventilation"),
     ("皮带机转载点喷雾降尘装置", "ventilation"),
     ("带式输送机机头喷雾降尘改造", "ventilation"),
-    ("皮带机头  除尘喷雾装置", "ventilation"),  # the same project corrected twice, spaced differently
+    ("皮带机头  除尘水幕装置", "ventilation"),  # the same project corrected twice, spaced differently
     ("", "ventilation"),  # ignored: no text
     ("井下照明灯具改进", "lighting"),  # ignored: not a system code
 ]

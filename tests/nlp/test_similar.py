@@ -35,6 +35,21 @@ def test_pairs_precision_and_recall_at_threshold(similar_pairs: list[dict[str, s
     assert real_precision >= 0.9 and real_recall >= 0.6
 
 
+def test_fresh_real_pairs_raise_no_false_alarm(similar_pairs_fresh: list[dict[str, str]]) -> None:
+    """Real pairs gathered after the threshold was chosen (issue 14): no false alarm; recall printed, not tuned.
+
+    30 "same" pairs are a real title and the sentence describing the same project on its page,
+    12 "different" pairs are two real titles sharing words. Recall on them is measured at first
+    try and stays what it is (bench/nlp.md): most descriptions name the problem, not the device.
+    """
+    assert len(similar_pairs_fresh) >= 40
+    assert all(p["source"].startswith(("http", "nlp/data/real_titles.tsv")) for p in similar_pairs_fresh)
+    precision, recall = _precision_recall(similar_pairs_fresh)
+    print(f"fresh {len(similar_pairs_fresh)}: precision {precision:.3f} recall {recall:.3f}")
+    assert precision >= 0.9
+    assert recall > 0.2  # the device named in both texts is found (煤仓疏通清堵机, 拐弯皮带装置, 阳光晾晒房)
+
+
 def test_search_ranks_the_same_idea_first() -> None:
     """Among many projects the reworded one comes first with a score in 0..1."""
     index = SimilarIndex()

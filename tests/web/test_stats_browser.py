@@ -1,4 +1,4 @@
-"""/stats in Chromium: the charts are drawn, the drill-down walks the tree, the Excel matches the page."""
+"""/stats in Chromium: the charts are drawn, the drill-down walks the tree, the Excel matches the page and the API."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -7,8 +7,15 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import select
 
+from handlers import texts
+from models.api_token import create_token
+from models.audit import COMMAND_LINE
 from models.base import utcnow
+from models.round import Round
+from models.unit import Unit, UnitKind
+from simulator.bulk_city import seed_bulk
 from tests.web.stats_data import seed_stats_city
 from tests.web.test_browser import log_in, watch
 
@@ -95,6 +102,62 @@ def test_the_downloaded_excel_has_the_page_totals(page, accounts, city, tmp_path
     assert Decimal(str(overview["年经济效益（元）"])) == benefit == Decimal("51650.50")
     assert projects[-1][1] == len(projects) - 2 == submitted
     assert Decimal(str(projects[-1][6])) == benefit
+
+
+@pytest.fixture
+def generated(db, demo):
+    """A generated city (simulator/bulk_city.py: 600 projects, their events and targets) under the demo's
+    top; the id of its first enterprise and a city-wide API token's secret."""
+    with db.transaction() as session:
+        round_ = session.scalars(select(Round)).one()
+        top = session.scalars(select(Unit).where(Unit.parent_id.is_(None))).one()
+        seed_bulk(session, round_, top, utcnow(), projects=600, units=90, seed=5)
+        enterprise = session.scalars(select(Unit.id).where(Unit.kind == UnitKind.enterprise)
+                                    .order_by(Unit.id.desc())).first()
+        _token, secret = create_token(session, COMMAND_LINE, "excel-check", None, utcnow())
+    return enterprise, secret
+
+
+def named_counts(rows: list[tuple], names: dict[str, str]) -> dict[str | None, int]:
+    """A sheet's (name, count) rows without header and total, keyed as the API keys them."""
+    keys = {name: key for key, name in names.items()}
+    return {keys.get(row[0]): row[1] for row in rows[1:-1]}
+
+
+def test_the_downloaded_excel_equals_the_api_and_the_page_on_a_generated_city(page, accounts, generated, tmp_path):
+    enterprise, secret = generated
+    accounts.add("wang", "staff")
+    page.goto(f"/login?next=/stats?unit={enterprise}")
+    log_in(page, "wang")
+    page.wait_for_url("**unit=*")
+    submitted = int(page.get_by_test_id("figure-submitted").inner_text().split("/")[0])
+    benefit = Decimal(page.get_by_test_id("figure-benefit").inner_text().replace(",", ""))
+    workers = int(page.get_by_test_id("figure-workers").inner_text())
+    with page.expect_download() as download:
+        page.get_by_test_id("export").click()
+    saved = tmp_path / "export.xlsx"
+    download.value.save_as(saved)
+    answer = page.request.get(f"/api/statistics?unit={enterprise}", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status == 200
+    api = answer.json()
+    book = {ws.title: list(ws.iter_rows(values_only=True)) for ws in load_workbook(saved, read_only=True).worksheets}
+    overview = {row[0]: row[1] for row in book["概况"]}
+    projects = book["项目清单"]
+    assert submitted > 100 and workers > 50  # a city big enough for the sums to mean something
+    assert overview["已申报（项）"] == api["unit"]["submitted"] == submitted == projects[-1][1] == len(projects) - 2
+    assert Decimal(str(overview["年经济效益（元）"])) == Decimal(api["benefit"]["total_yuan"]) == benefit
+    assert Decimal(str(projects[-1][6])) == benefit
+    assert overview["参与职工（人）"] == api["participation"]["workers"] == workers
+    assert overview["有申报的单位（个）"] == api["participation"]["units"]
+    funnel = [overview[key] for key in ("已申报", "通过单位初审", "进入评审", "获奖")]
+    assert funnel == [api["funnel"][key] for key in ("submitted", "unit_approved", "reviewed", "awarded")]
+    assert named_counts(book["按专业系统"], texts.SYSTEM_NAMES) == {s["key"]: s["projects"] for s in api["by_system"]}
+    assert named_counts(book["按类别"], texts.CATEGORY_NAMES) == {c["key"]: c["projects"] for c in api["by_category"]}
+    children = [row for row in book["按单位"][1:] if row[0] == 1]
+    assert [(row[1].strip(), row[4], row[6]) for row in children] == [
+        (c["name"], c["submitted"], c["approved"]) for c in api["children"]]
+    weeks = book["每周趋势"]
+    assert weeks[-1][1:3] == (sum(w["submitted"] for w in api["weeks"]), sum(w["approved"] for w in api["weeks"]))
 
 
 def test_a_coordinators_session_never_sees_another_subtree(page, accounts, city):
