@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import random
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from nlp import similar  # noqa: E402
+from tests.nlp.conftest import made_negatives  # noqa: E402  (the tests' own made pairs)
 
 TESTS = Path(__file__).resolve().parent.parent / "tests" / "nlp"
 
@@ -30,20 +29,6 @@ def pairs(name: str) -> list[dict[str, str]]:
     """The rows of one pairs file."""
     with open(TESTS / name, encoding="utf-8") as f:
         return list(csv.DictReader(f, delimiter="\t"))
-
-
-def made_negatives(rows: list[dict[str, str]]) -> list[tuple[str, str]]:
-    """Different-project pairs built from the real "same" pairs: title vs another project's description."""
-    same = [p for p in rows if p["same"] == "1" and p["source"].startswith("http")]
-    by_page: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for p in same:
-        by_page[p["source"]].append(p)
-    rng = random.Random(0)
-    out = []
-    for p in same:
-        out += [(p["a"], q["b"]) for q in by_page[p["source"]] if q is not p and q["a"] != p["a"]]
-        out += [(p["b"], q["b"]) for q in rng.sample(same, 2) if q["source"] != p["source"]]
-    return out
 
 
 def score(a: str, b: str) -> float:
@@ -63,13 +48,17 @@ def main() -> None:
     """Print one table per word-vector floor."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--floors", default=str(similar.SIMILAR_WORDS))
+    parser.add_argument("--min-word", type=int, default=similar.MIN_WORD)
+    parser.add_argument("--nearest", type=int, default=similar.NEAREST)
     parser.add_argument("--thresholds", default="0.55,0.6,0.65,0.7,0.75,0.8")
     args = parser.parse_args()
     tune, fresh = pairs("similar_pairs.tsv"), pairs("similar_pairs_fresh.tsv")
     negatives = made_negatives(tune)
     fresh_negatives = made_negatives(fresh)
+    similar.MIN_WORD, similar.NEAREST = args.min_word, args.nearest
     for floor in [float(x) for x in args.floors.split(",")]:
         similar.SIMILAR_WORDS = floor
+        similar._near.cache_clear()
         t = np.array([score(p["a"], p["b"]) for p in tune])
         ts = np.array([p["same"] == "1" for p in tune])
         real = np.array([p["source"] != "written" for p in tune])
@@ -77,7 +66,7 @@ def main() -> None:
         fs = np.array([p["same"] == "1" for p in fresh])
         n = np.array([score(a, b) for a, b in negatives])
         fn = np.array([score(a, b) for a, b in fresh_negatives])
-        print(f"\nword floor {floor}: made negatives {len(n)} (tune) max {n.max():.2f}, {len(fn)} (fresh) max {fn.max():.2f}")
+        print(f"\nword floor {floor}, words of {similar.MIN_WORD}+ characters match others, nearest {similar.NEAREST}: made negatives {len(n)} (tune) max {n.max():.2f}, {len(fn)} (fresh) max {fn.max():.2f}")
         print("| threshold | all 125 | real 58 | written 67 | made negatives: alarms | **fresh 42 (blind)** | all 100 real | fresh made negatives |")
         print("|---|---|---|---|---|---|---|---|")
         for th in [float(x) for x in args.thresholds.split(",")]:

@@ -31,8 +31,10 @@ from nlp import vectors
 from nlp.resources import read_json
 from nlp.text import compact
 
-THRESHOLD = 0.7  # the chat's and the coordinator's view's one value; chosen on tests/nlp/similar_pairs.tsv
+THRESHOLD = 0.65  # the chat's and the coordinator's view's one value; chosen on tests/nlp/similar_pairs.tsv
 SIMILAR_WORDS = 0.5  # word vectors' cosine under which two words count as unrelated (chosen on the same pairs)
+MIN_WORD = 1  # a shorter word (one character means too many things) matches only itself; chosen on the same pairs
+NEAREST = 32  # how many of its closest words (nlp/vectors.py) a word may match; chosen on the same pairs
 _MIN_CHARS = 4  # a shorter text scores less: containment alone would call "皮带" similar to every belt
 
 
@@ -95,6 +97,12 @@ def _word_ids(text: str) -> Any:
     return np.unique(np.asarray(vectors.load().cut(text), dtype=np.int64))
 
 
+@lru_cache(maxsize=1)
+def _near() -> Any:
+    """Words × words cosines of words of like meaning (``nlp/vectors.py``), under this module's settings."""
+    return vectors.load().near(NEAREST, SIMILAR_WORDS, MIN_WORD)
+
+
 class _Words:
     """The words of every indexed project as sparse matrices over the words any project uses."""
 
@@ -115,28 +123,37 @@ class _Words:
         self.presence = csr_matrix((np.ones(len(ids)), (rows, column[ids])), shape=shape).tocsc()
         self.totals = np.asarray(self.weights.sum(axis=1)).ravel()
         self.chars = np.bincount(rows, weights=lengths[ids], minlength=len(projects))
-        self.vectors = vectors.load().vectors[used]
+        self.near = _near()[:, used].tocsr()  # all words × the words projects use
         self.lengths = lengths
 
     def scores(self, ids: Any) -> Any:
         """Each project's meaning score against a query's word ids (0 where either has no word)."""
         import numpy as np
 
-        if not len(ids) or not self.vectors.shape[0]:
-            return np.zeros(self.weights.shape[0])
-        sims = vectors.load().vectors[ids] @ self.vectors.T  # query words × project words
-        sims[sims < SIMILAR_WORDS] = 0.0
+        n = self.weights.shape[0]
+        if not len(ids) or not self.near.shape[1]:
+            return np.zeros(n)
+        sims = self.near[ids]  # query words × project words, sparse: only words of like meaning
         weights = self.idf[ids]
-        doc_in_query = (self.weights @ sims.max(axis=0)) / np.maximum(self.totals, 1e-9)
-        query_in_doc = np.zeros(self.weights.shape[0])
-        for i in range(len(ids)):  # each query word's best match in every project
-            cols = np.flatnonzero(sims[i])
-            if cols.size:
-                best = self.presence[:, cols].multiply(sims[i, cols]).tocsr().max(axis=1)
-                query_in_doc += weights[i] * best.toarray().ravel()
-        query_in_doc /= weights.sum()
+        best_of_query = np.asarray(sims.max(axis=0).todense()).ravel()  # each project word's best match in the query
+        doc_in_query = (self.weights @ best_of_query) / np.maximum(self.totals, 1e-9)
+        query_in_doc = self._best_matches(sims) @ weights / weights.sum()
         shorter_is_query = self.lengths[ids].sum() <= self.chars
         return np.where(shorter_is_query, query_in_doc, doc_in_query)
+
+    def _best_matches(self, sims: Any) -> Any:
+        """projects × query words: each query word's best cosine among each project's words (0 if none is near)."""
+        import numpy as np
+
+        n = self.weights.shape[0]
+        coo = sims.tocoo()
+        word, col, value = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+        starts = self.presence.indptr[col]
+        counts = self.presence.indptr[col + 1] - starts
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        best = np.zeros(sims.shape[0] * n)
+        np.maximum.at(best, np.repeat(word * n, counts) + self.presence.indices[offsets], np.repeat(value, counts))
+        return best.reshape(sims.shape[0], n).T
 
 
 class SimilarIndex:
