@@ -6,11 +6,13 @@ Two scores, the higher one counts (both in 0..1; warn at ``THRESHOLD``):
   synonyms unified, TF-IDF weighted) that the other text contains too. Containment, not cosine:
   a title and a long description of the same idea share most of the title, but a cosine is
   diluted by every word of the description (bench/nlp.md).
-* **meaning** — the same share over *words*, where a word of the shorter text counts as far as
-  the longer text has a word of like meaning: its best cosine among the other text's word vectors
-  (``nlp/vectors.py``, Chinese word embeddings shipped in the package), IDF-weighted, cosines
-  under ``SIMILAR_WORDS`` counting nothing. "自动吐带压带装置" and a description of pulling off
-  belts by hand share few characters but 皮带/胶带, 拆除/剥离 are near in meaning.
+* **meaning** — the same share over *words*, IDF-weighted, where a word of the shorter text counts
+  as far as the longer text has a word of like meaning: its best cosine among the other text's
+  words that are near it (``nlp/vectors.py``: either among the other's ``NEAREST`` closest by
+  Chinese word vectors, at cosine ``SIMILAR_WORDS`` or more; a word is at 1.0 from itself).
+  "锚杆快捷安装辅助仪" and "通过辅助施工，增加锚索机推进端头与H钢带接触面积…" share few characters
+  (containment 0.23) but 锚杆/锚索, 安装/施工, 辅助 carry the idea (0.65). A score depends only on
+  the two texts and the background corpus, never on what else is indexed.
 
 The index keeps raw counts and word ids and builds sparse matrices lazily on the first search
 after additions, so adding 20,000 projects costs one build and each search is a few sparse
@@ -33,7 +35,7 @@ from nlp.text import compact
 
 THRESHOLD = 0.65  # the chat's and the coordinator's view's one value; chosen on tests/nlp/similar_pairs.tsv
 SIMILAR_WORDS = 0.5  # word vectors' cosine under which two words count as unrelated (chosen on the same pairs)
-MIN_WORD = 1  # a shorter word (one character means too many things) matches only itself; chosen on the same pairs
+MIN_WORD = 1  # words shorter than this match only themselves (2, single characters, measured worse on the same pairs)
 NEAREST = 32  # how many of its closest words (nlp/vectors.py) a word may match; chosen on the same pairs
 _MIN_CHARS = 4  # a shorter text scores less: containment alone would call "皮带" similar to every belt
 
@@ -86,8 +88,9 @@ def _word_background() -> tuple[Any, int]:
 
 
 def warm() -> None:
-    """Load the word vectors and their background frequencies now (part of ``nlp.warm``)."""
+    """Load the word neighbours and their background frequencies now (part of ``nlp.warm``)."""
     _word_background()
+    _near()
 
 
 def _word_ids(text: str) -> Any:
