@@ -1,4 +1,4 @@
-"""Command line: classify, benefit, eval, retrain, build-model, compose (``python -m nlp --help``)."""
+"""Command line: classify, benefit, eval, retrain, build-model, build-vectors, compose (``python -m nlp --help``)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,19 @@ def cmd_build_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build_vectors(args: argparse.Namespace) -> int:
+    """Write the word vectors shipped in nlp/data from the cnsyn wheel."""
+    from nlp import vectors
+
+    wheel = Path(args.wheel)
+    if not wheel.is_file():
+        sys.stderr.write(f"no wheel at {wheel}; get it with `pip download cnsyn==1.2.0 --no-deps`\n")
+        return 2
+    path, count = vectors.build(wheel)
+    sys.stdout.write(f"wrote {path} ({count} words, {path.stat().st_size / 1e6:.2f} MB)\n")
+    return 0
+
+
 def cmd_compose(args: argparse.Namespace) -> int:
     """Rebuild nlp/data/corpus.tsv from nlp/data/corpus_terms.json."""
     from nlp import corpus
@@ -108,6 +121,9 @@ def parser() -> argparse.ArgumentParser:
     retrain.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: skip, much faster)")
     retrain.set_defaults(run=cmd_retrain)
     sub.add_parser("build-model", help="rebuild the model shipped in nlp/data").set_defaults(run=cmd_build_model)
+    build_vectors = sub.add_parser("build-vectors", help="rebuild the word vectors shipped in nlp/data")
+    build_vectors.add_argument("--wheel", required=True, help="cnsyn-1.2.0-py3-none-any.whl (pip download cnsyn==1.2.0 --no-deps)")
+    build_vectors.set_defaults(run=cmd_build_vectors)
     sub.add_parser("compose", help="rebuild the corpus from its term lists").set_defaults(run=cmd_compose)
     return top
 

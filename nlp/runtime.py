@@ -62,12 +62,15 @@ def configure(model_dir: Path | None) -> None:
 
 
 def warm(model_dir: Path | None = None) -> None:
-    """Load the classifier now (from model_dir when given), and jieba when the classifier uses words."""
+    """Load the classifier now (from model_dir when given), jieba when the classifier uses words, and the word vectors."""
+    from nlp import similar
+
     if model_dir is not None:
         configure(model_dir)
     if model_settings().get("words", True):
         TOKENIZER.get()
     _ = RUNTIME.model
+    similar.warm()
 
 
 def classify(text: str) -> Classification:

@@ -47,6 +47,23 @@ def similar_pairs_fresh() -> list[dict[str, str]]:
     return _read("similar_pairs_fresh.tsv")
 
 
+def made_negatives(pairs: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """Different projects made from the real "same" pairs: each title against the descriptions of the other
+    projects of its page, and each description against two descriptions from other pages (seeded)."""
+    import random
+    from collections import defaultdict
+
+    same = [p for p in pairs if p["same"] == "1" and p["source"].startswith("http")]
+    by_page: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for p in same:
+        by_page[p["source"]].append(p)
+    rng, out = random.Random(0), []
+    for p in same:
+        out += [(p["a"], q["b"]) for q in by_page[p["source"]] if q is not p and q["a"] != p["a"]]
+        out += [(p["b"], q["b"]) for q in rng.sample(same, 2) if q["source"] != p["source"]]
+    return out
+
+
 @pytest.fixture(scope="session")
 def model(tmp_path_factory: pytest.TempPathFactory):
     """The classifier for the shipped corpus, without any corrections a developer retrained in.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+
 from nlp import SIMILAR_THRESHOLD, SimilarIndex
+from tests.nlp.conftest import HERE, made_negatives
 
 
 def _precision_recall(pairs: list[dict[str, str]]) -> tuple[float, float]:
@@ -32,22 +35,45 @@ def test_pairs_precision_and_recall_at_threshold(similar_pairs: list[dict[str, s
     print(f"all {len(similar_pairs)}: precision {precision:.3f} recall {recall:.3f}; "
           f"real {len(real)}: precision {real_precision:.3f} recall {real_recall:.3f}")
     assert precision >= 0.9 and recall >= 0.7
-    assert real_precision >= 0.9 and real_recall >= 0.6
+    assert real_precision >= 0.9 and real_recall >= 0.9  # 0.955 with the meaning score (0.682 by characters alone)
 
 
-def test_fresh_real_pairs_raise_no_false_alarm(similar_pairs_fresh: list[dict[str, str]]) -> None:
-    """Real pairs gathered after the threshold was chosen (issue 14): no false alarm; recall printed, not tuned.
+def test_fresh_real_pairs_precision(similar_pairs_fresh: list[dict[str, str]]) -> None:
+    """Real pairs gathered after the threshold was chosen (issue 14), never used to choose a setting.
 
     30 "same" pairs are a real title and the sentence describing the same project on its page,
-    12 "different" pairs are two real titles sharing words. Recall on them is measured at first
-    try and stays what it is (bench/nlp.md): most descriptions name the problem, not the device.
+    12 "different" pairs are two real titles sharing words. The figures are what the settings
+    chosen on similar_pairs.tsv give here (bench/nlp.md): precision 0.923, recall 0.400 — the
+    target recall 0.7 is not met; many descriptions name the problem, not the device.
     """
     assert len(similar_pairs_fresh) >= 40
     assert all(p["source"].startswith(("http", "nlp/data/real_titles.tsv")) for p in similar_pairs_fresh)
     precision, recall = _precision_recall(similar_pairs_fresh)
     print(f"fresh {len(similar_pairs_fresh)}: precision {precision:.3f} recall {recall:.3f}")
     assert precision >= 0.9
-    assert recall > 0.2  # the device named in both texts is found (煤仓疏通清堵机, 拐弯皮带装置, 阳光晾晒房)
+    assert recall >= 0.35  # 0.267 by characters alone: 煤仓疏通清堵机 and 拐弯皮带装置, now also 修复组装矿灯, 风水混合喷雾
+
+
+def test_descriptions_of_other_projects_rarely_warn(similar_pairs: list[dict[str, str]],
+                                                      similar_pairs_fresh: list[dict[str, str]]) -> None:
+    """Long real texts of different projects (a title against its page-mates' descriptions, description
+    against description) seldom reach the threshold: a meaning score finds something near in any long text."""
+    pairs = made_negatives(similar_pairs) + made_negatives(similar_pairs_fresh)
+    assert len(pairs) >= 140
+    alarms = [(a, b[:20]) for a, b in pairs if (SimilarIndex([("b", b)]).search(a) or [("", 0.0)])[0][1] >= SIMILAR_THRESHOLD]
+    print(f"made negatives: {len(alarms)} alarms of {len(pairs)}", alarms)
+    assert len(alarms) <= 2  # 1 of 145 (a fresh title against another description of its page)
+
+
+def test_each_real_title_finds_its_own_description_among_all() -> None:
+    """In one index of the 22 real descriptions of similar_pairs.tsv, each real title's own comes first,
+    and nearly all above the threshold although most share only a few characters with it."""
+    with (HERE / "similar_pairs.tsv").open(encoding="utf-8") as handle:
+        same = [r for r in csv.DictReader(handle, delimiter="\t") if r["same"] == "1" and r["source"].startswith("http")]
+    index = SimilarIndex([(str(i), r["b"]) for i, r in enumerate(same)])
+    hits = [index.search(r["a"], limit=1)[0] for r in same]
+    assert [key for key, _ in hits] == [str(i) for i in range(len(same))]
+    assert sum(score >= SIMILAR_THRESHOLD for _, score in hits) >= len(same) - 2  # 21 of 22
 
 
 def test_search_ranks_the_same_idea_first() -> None:
@@ -75,3 +101,27 @@ def test_empty_index_and_empty_text() -> None:
     """Nothing to compare gives no hits rather than an error."""
     assert SimilarIndex().search("皮带机") == []
     assert SimilarIndex([("a", "皮带机")]).search("") == []
+
+
+def test_shipped_word_vectors_are_small_and_match_their_settings() -> None:
+    """nlp/data/word_vectors.npz (python -m nlp build-vectors) holds NEIGHBOURS words per word, nearest first."""
+    from nlp import vectors
+    from nlp.resources import data_path
+
+    words = vectors.load()
+    assert data_path(vectors.VECTORS_FILE).stat().st_size < 4_000_000
+    assert words.neighbours.shape == (len(words.words), vectors.NEIGHBOURS) and len(words.words) > 30_000
+    assert (words.cosines[:, :-1] >= words.cosines[:, 1:]).all()  # nearest first
+    assert ((words.cosines >= vectors.MIN_COSINE) | (words.neighbours < 0)).all()
+    near = words.near(vectors.NEIGHBOURS, vectors.MIN_COSINE)
+    assert abs(near - near.T).max() == 0 and (near.diagonal() == 1.0).all()
+
+
+def test_a_text_is_cut_into_known_words() -> None:
+    """Forward maximum matching: the longest known word first; characters no word covers are skipped."""
+    from nlp import vectors
+
+    words = vectors.load()
+    cut = [words.words[i] for i in words.cut("胶带输送机 ZDY-4000")]
+    assert cut and "".join(cut) in "胶带输送机" and max(len(w) for w in cut) >= 2
+    assert words.cut("") == [] and words.cut("ABC 123") == []
