@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from models.base import connection_of
 from models.conversation import Conversation
+from models.prepared import Prepared
 from models.worker import Role, Worker
 
 #: `last_message_at` is kept to this resolution: a worker writing again within it causes no
@@ -41,6 +42,7 @@ _DIALOG = (select(_WORKER.c.id.label("worker_id"), _WORKER.c.unit_id, _WORKER.c.
            .join(_CONVERSATION, _CONVERSATION.c.worker_id == _WORKER.c.id)
            .where(_WORKER.c.openid == bindparam("openid")))
 _DIALOG_LOCKED = _DIALOG.with_for_update(of=_CONVERSATION)
+_DIALOG_FIELDS = tuple(column.name for column in _DIALOG.selected_columns)
 #: First contact: the same SQL on both databases; a follower whose two first messages race gets one row.
 _NEW_WORKER = text("INSERT INTO worker (openid, role, subscribed, created_at) "
                    "VALUES (:openid, :role, :subscribed, :created_at) ON CONFLICT (openid) DO NOTHING").bindparams(
@@ -56,6 +58,9 @@ _SAVE_CONVERSATION = (update(_CONVERSATION)
                               updated_at=bindparam("updated_at"), version=bindparam("version") + 1))
 _SAVE_ACTIVITY = (update(_WORKER).where(_WORKER.c.id == bindparam("worker_id"))
                   .values(last_message_at=bindparam("last_message_at")))
+#: The statements every message runs, straight on the DBAPI cursor (models/prepared.py).
+_READ, _READ_LOCKED = Prepared(_DIALOG), Prepared(_DIALOG_LOCKED)
+_WRITE, _WRITE_ACTIVITY = Prepared(_SAVE_CONVERSATION), Prepared(_SAVE_ACTIVITY)
 
 
 @dataclass
@@ -99,14 +104,16 @@ def open_dialog(session: Session, openid: str, now: datetime) -> Dialog:
     """Return the follower's dialog, locked until the transaction ends (unless writes are deferred, see
     the module's notes); the first message creates both rows."""
     connection = connection_of(session)
-    query = _DIALOG if DEFERRED_WRITES in session.info else _DIALOG_LOCKED
-    row = connection.execute(query, {"openid": openid}).first()
+    query = _READ if DEFERRED_WRITES in session.info else _READ_LOCKED
+    row = query.first(connection, {"openid": openid})
     if row is None:
         connection.execute(_NEW_WORKER, {"openid": openid, "role": str(Role.worker), "subscribed": True,
                                          "created_at": now})
         connection.execute(_NEW_CONVERSATION, {"openid": openid, "slots": {}, "now": now})
-        row = connection.execute(query, {"openid": openid}).one()
-    dialog = Dialog(**row._asdict())
+        row = query.first(connection, {"openid": openid})
+        if row is None:
+            raise RuntimeError(f"the dialog of {openid} was not created")
+    dialog = Dialog(**dict(zip(_DIALOG_FIELDS, row)))
     dialog.slots = dict(dialog.slots or {})
     dialog._read_activity = dialog.last_message_at
     return dialog
@@ -132,13 +139,12 @@ def write_dialog(session: Session | Connection, write: DialogWrite) -> bool:
     when another message wrote it in between. Every message writes it, so that a message read without
     a lock never commits over what an earlier one did, whatever else that one changed."""
     connection = connection_of(session)
-    saved = connection.execute(_SAVE_CONVERSATION, {
-        "conversation_id": write.conversation_id, "version": write.version, "state": write.state,
-        "slots": write.slots, "turns": write.turns, "updated_at": write.updated_at})
-    if saved.rowcount != 1:
+    if _WRITE.rowcount(connection, {
+            "conversation_id": write.conversation_id, "version": write.version, "state": write.state,
+            "slots": write.slots, "turns": write.turns, "updated_at": write.updated_at}) != 1:
         return False
     if write.last_message_at is not None:
-        connection.execute(_SAVE_ACTIVITY, {"worker_id": write.worker_id, "last_message_at": write.last_message_at})
+        _WRITE_ACTIVITY.rowcount(connection, {"worker_id": write.worker_id, "last_message_at": write.last_message_at})
     return True
 
 
