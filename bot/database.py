@@ -272,11 +272,16 @@ class Database:
         """Yield a session in a transaction on the connection that only reads, always rolled back, and its guard.
 
         No write gate and no lock: on SQLite a deferred BEGIN (a WAL snapshot that no writer waits
-        for), on PostgreSQL an ordinary transaction. A statement that would write raises WriteNeeded
-        before it is sent, and the guard keeps it in `refused` even if the caller swallowed the error.
+        for); on PostgreSQL autocommit, each SELECT on its own, as in a READ COMMITTED transaction
+        but without the BEGIN and ROLLBACK round trips (two of the message's seven). A statement that
+        would write raises WriteNeeded before it is sent, and the guard keeps it in `refused` even if
+        the caller swallowed the error.
         """
         guard = ReadOnly()
         connection.info[READING] = guard
+        driver = connection.connection.driver_connection if self.is_postgres else None
+        if driver is not None:
+            driver.autocommit = True  # psycopg2: an attribute, no round trip
         try:
             with self.sessions(bind=connection) as session:
                 try:
@@ -286,6 +291,8 @@ class Database:
                     connection.rollback()
         finally:
             connection.info.pop(READING, None)
+            if driver is not None and not driver.closed:
+                driver.autocommit = False
 
     def dispose(self) -> None:
         """Close every pooled connection."""
