@@ -35,7 +35,7 @@ from bot.wechat_xml import dedup_key
 from handlers.messages import Incoming, Reply
 from models.base import connection_of
 from models.inbound import InboundMessage
-from models.people import DEFERRED_WRITES, DialogWrite, write_dialog
+from models.people import DEFERRED_WRITES, DialogWrite, write_dialog, write_dialog_recorded
 from models.prepared import Prepared
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,13 @@ def _unlocked(db: Database, incoming: Incoming, handler: Handler, render: Render
         if guard.refused is not None:  # the handler caught the refusal: its reply may be wrong, do it locked
             raise WriteNeeded(guard.refused)
         with db.writing(connection):
+            if db.is_postgres and len(writes) == 1:  # one round trip for both writes
+                written = write_dialog_recorded(connection, writes[0], {**record, "reply": reply})
+                if written is None:
+                    raise _HandledBefore(record["dedup_key"])
+                if not written:
+                    raise _DialogMoved(record["dedup_key"])
+                return reply
             if _RECORD.first(connection, {**record, "reply": reply}) is None:
                 raise _HandledBefore(record["dedup_key"])
             for write in writes:

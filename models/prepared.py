@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any]
@@ -62,16 +63,16 @@ class Prepared:
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         """Compile with SQLAlchemy and collect the processors `Connection.execute` would apply."""
-        compiled = self.statement.compile(dialect=dialect)
+        compiled = cast(SQLCompiler, self.statement.compile(dialect=dialect))
         binds = []
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 binds.append((name, processor))
         columns = getattr(self.statement, "selected_columns", None)
-        returning = getattr(compiled, "returning", None)
-        types = (self.result_types or [c.type for c in columns] if columns is not None
-                 else self.result_types or [c.type for c in returning or ()])
+        if columns is None:  # an insert or update: its RETURNING columns, if any
+            columns = getattr(compiled, "returning", None) or ()
+        types = self.result_types or tuple(column.type for column in columns)
         results = tuple(t.dialect_impl(dialect).result_processor(dialect, None) for t in types)
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
         defaults = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
@@ -107,8 +108,11 @@ class Prepared:
             cursor.close()
         if row is None:
             return None
+        results = self._compiled(connection.dialect).results
+        if not results:  # a text statement without result_types: the values as the driver gave them
+            return tuple(row)
         return tuple(value if processor is None else processor(value)
-                     for value, processor in zip(row, self._compiled(connection.dialect).results))
+                     for value, processor in zip(row, results, strict=True))
 
     def rowcount(self, connection: Connection, params: Mapping[str, Any]) -> int:
         """Run a statement that writes and return how many rows it matched."""
