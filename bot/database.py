@@ -268,6 +268,23 @@ class Database:
             yield connection
 
     @contextmanager
+    def alone(self, connection: Connection) -> Iterator[Connection]:
+        """PostgreSQL: run one statement that is atomic by itself without a transaction around it
+        (autocommit: no BEGIN and COMMIT round trips); on SQLite the same as `writing`."""
+        if not self.is_postgres:
+            with self.writing(connection):
+                yield connection
+            return
+        driver = connection.connection.driver_connection
+        driver.autocommit = True  # type: ignore[union-attr]
+        try:
+            with connection.begin():  # sends nothing in autocommit; keeps SQLAlchemy's view of the connection
+                yield connection
+        finally:
+            if not driver.closed:  # type: ignore[union-attr]
+                driver.autocommit = False  # type: ignore[union-attr]
+
+    @contextmanager
     def reading(self, connection: Connection) -> Iterator[tuple[Session, ReadOnly]]:
         """Yield a session in a transaction on the connection that only reads, always rolled back, and its guard.
 

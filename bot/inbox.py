@@ -115,14 +115,15 @@ def _unlocked(db: Database, incoming: Incoming, handler: Handler, render: Render
             reply = _run(session, incoming, handler, render, record["dedup_key"])
         if guard.refused is not None:  # the handler caught the refusal: its reply may be wrong, do it locked
             raise WriteNeeded(guard.refused)
-        with db.writing(connection):
-            if db.is_postgres and len(writes) == 1:  # one round trip for both writes
+        if db.is_postgres and len(writes) == 1:  # both writes in one statement, one round trip
+            with db.alone(connection):
                 written = write_dialog_recorded(connection, writes[0], {**record, "reply": reply})
-                if written is None:
-                    raise _HandledBefore(record["dedup_key"])
-                if not written:
-                    raise _DialogMoved(record["dedup_key"])
-                return reply
+            if written is None:
+                raise _HandledBefore(record["dedup_key"])
+            if not written:
+                raise _DialogMoved(record["dedup_key"])
+            return reply
+        with db.writing(connection):
             if _RECORD.first(connection, {**record, "reply": reply}) is None:
                 raise _HandledBefore(record["dedup_key"])
             for write in writes:

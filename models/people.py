@@ -58,23 +58,27 @@ _SAVE_CONVERSATION = (update(_CONVERSATION)
                               updated_at=bindparam("updated_at"), version=bindparam("version") + 1))
 _SAVE_ACTIVITY = (update(_WORKER).where(_WORKER.c.id == bindparam("worker_id"))
                   .values(last_message_at=bindparam("last_message_at")))
-#: PostgreSQL: the dialog's compare-and-set (as _SAVE_CONVERSATION), then the message's record (as
-#: bot/inbox.py's, only if the dialog was written) and the activity time (only if both were), in one
-#: statement: one round trip instead of three. The conversation row is locked first, as on the locked
-#: path. Answers (dialog written, record inserted): (0, 0) the dialog moved; (1, 0) recorded before.
+#: PostgreSQL: the message's record and the dialog's compare-and-set in one statement, atomic by itself,
+#: so it needs no transaction around it: one round trip instead of four (BEGIN, INSERT, UPDATE, COMMIT).
+#: `cur` locks the conversation row if its version is still the one read (a concurrent writer is waited
+#: for, then the version checked again on what it committed); the record is inserted only then, and the
+#: dialog (`cas`, as _SAVE_CONVERSATION) and the activity time written only if the record was new. So a
+#: moved dialog writes nothing, a message recorded before writes nothing, and otherwise all of it.
 _SAVE_RECORDED = text("""
-WITH cas AS (
-  UPDATE conversation SET state = :state, slots = :slots, turns = :turns, updated_at = :updated_at,
-         version = version + 1
-  WHERE id = :conversation_id AND version = :version RETURNING id),
+WITH cur AS (
+  SELECT id FROM conversation WHERE id = :conversation_id AND version = :version FOR UPDATE),
 rec AS (
   INSERT INTO inbound_message (dedup_key, openid, kind, received_at, reply)
-  SELECT :dedup_key, :openid, :kind, :received_at, :reply FROM cas
+  SELECT :dedup_key, :openid, :kind, :received_at, :reply FROM cur
   ON CONFLICT (dedup_key) DO NOTHING RETURNING id),
+cas AS (
+  UPDATE conversation SET state = :state, slots = :slots, turns = :turns, updated_at = :updated_at,
+         version = version + 1
+  WHERE id IN (SELECT id FROM cur) AND EXISTS (SELECT 1 FROM rec) RETURNING id),
 act AS (
   UPDATE worker SET last_message_at = :last_message_at
   WHERE id = :worker_id AND :last_message_at IS NOT NULL AND EXISTS (SELECT 1 FROM rec) RETURNING id)
-SELECT (SELECT count(*) FROM cas), (SELECT count(*) FROM rec), (SELECT count(*) FROM act)""").bindparams(
+SELECT (SELECT count(*) FROM cur), (SELECT count(*) FROM rec), (SELECT count(*) FROM cas)""").bindparams(
     bindparam("slots", type_=_CONVERSATION.c.slots.type),
     bindparam("updated_at", type_=_CONVERSATION.c.updated_at.type),
     bindparam("received_at", type_=_CONVERSATION.c.updated_at.type),
@@ -171,15 +175,18 @@ def write_dialog(session: Session | Connection, write: DialogWrite) -> bool:
 
 
 def write_dialog_recorded(connection: Connection, write: DialogWrite, record: dict[str, Any]) -> bool | None:
-    """PostgreSQL: `write_dialog` and the message's record (`record`: the columns of inbound_message)
-    in one statement, inside the caller's transaction. True: both written; False: the dialog moved
-    (nothing written); None: the message was recorded before (the caller rolls the dialog back)."""
+    """PostgreSQL: the message's record (`record`: the columns of inbound_message) and `write_dialog`
+    in one statement that is atomic by itself (the caller may run it in autocommit). True: both
+    written; False: the dialog moved (nothing written); None: the message was recorded before
+    (nothing written)."""
     row = _WRITE_RECORDED.first(connection, {
         **record, "conversation_id": write.conversation_id, "version": write.version, "state": write.state,
         "slots": write.slots, "turns": write.turns, "updated_at": write.updated_at, "worker_id": write.worker_id,
         "last_message_at": write.last_message_at})
-    written, recorded = (row or (0, 0))[:2]
-    if not written:
+    locked, recorded, written = row or (0, 0, 0)
+    if recorded != written:  # cannot happen: the row was locked at the version read
+        raise RuntimeError(f"conversation {write.conversation_id}: record {recorded} but dialog write {written}")
+    if not locked:
         return False
     return True if recorded else None
 
