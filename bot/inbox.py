@@ -7,7 +7,9 @@ The write lock is held for the write only. A message is first handled in a trans
 reads (`Database.reading`: no write gate on SQLite, no row lock on PostgreSQL), with the dialog's
 write deferred (`models.people.DEFERRED_WRITES`). Then one short write transaction inserts the
 dedup record, reply included (`INSERT … ON CONFLICT DO NOTHING RETURNING id`), and writes the
-dialog with a compare-and-set on its version (`models.people.write_dialog`):
+dialog with a compare-and-set on its version (`models.people.write_dialog`); on PostgreSQL both are
+one statement, atomic by itself and run without a transaction around it
+(`models.people.write_dialog_recorded`), so a message costs two round trips, the read and the write:
 
 - the key is already there: an earlier delivery was recorded; roll back, answer its reply;
 - the version moved: another message of the same follower committed in between; roll back and
