@@ -36,7 +36,7 @@ ECHO = Path("echo")
 
 
 def measure(checkout: Path, database_url: str, memo: bool, design: str = "", mix: str = "bench",
-            profile: Path | None = None) -> float:
+            profile: Path | None = None, eval_batch: int = 0) -> float:
     """In this process: CPU milliseconds per message of the app in `checkout` (best of 3 batches);
     `checkout` ECHO: the bare echo of this checkout. With `profile`, one batch after the warm-up runs
     under cProfile and its statistics are written there (the figure returned is then that batch's)."""
@@ -71,10 +71,10 @@ def measure(checkout: Path, database_url: str, memo: bool, design: str = "", mix
         line = texts[n % len(texts)]
         return line + unique_tail(n) if mix == "unique" else line
 
-    def post_batch() -> float:
+    def post_batch(size: int = BATCH) -> float:
         nonlocal sent
         started = time.process_time()
-        for _ in range(BATCH):
+        for _ in range(size):
             sent += 1
             body = (f"<xml><ToUserName>gh_bench</ToUserName><FromUserName>o_bench_{sent % FOLLOWERS}</FromUserName>"
                     f"<CreateTime>{timestamp}</CreateTime><MsgType>text</MsgType>"
@@ -82,9 +82,11 @@ def measure(checkout: Path, database_url: str, memo: bool, design: str = "", mix
             status = client.post(url, data=body.encode()).status_code
             if status != 200:
                 raise SystemExit(f"HTTP {status} from {checkout}")
-        return (time.process_time() - started) / BATCH * 1000
+        return (time.process_time() - started) / size * 1000
 
     post_batch()
+    if eval_batch:  # the only eval() of the run: callgrind's --toggle-collect=builtin_eval counts this batch alone
+        return float(eval("post_batch(size)", {"post_batch": post_batch, "size": eval_batch}))
     if profile is not None:
         import cProfile
 
@@ -144,11 +146,14 @@ def main() -> None:
                         help="bench: the 40 lines of messages.txt; unique: the same lines, no text ever repeated")
     parser.add_argument("--profile", type=Path,
                         help="profile one batch of this checkout under cProfile into this file (no pairs)")
+    parser.add_argument("--eval-batch", type=int, default=0,
+                        help="with --measure: after the warm-up, one batch of this many messages inside eval(), "
+                             "for valgrind --tool=callgrind --collect-atstart=no --toggle-collect=builtin_eval")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(f"{measure(args.measure, args.url, args.memo, args.design, args.mix, args.profile):.3f}")
+        print(f"{measure(args.measure, args.url, args.memo, args.design, args.mix, args.profile, args.eval_batch):.3f}")
         return
     if args.profile:
         for database in args.databases.split(","):
