@@ -35,9 +35,11 @@ BATCH = 2000
 ECHO = Path("echo")
 
 
-def measure(checkout: Path, database_url: str, memo: bool, design: str = "") -> float:
+def measure(checkout: Path, database_url: str, memo: bool, design: str = "", mix: str = "bench",
+            profile: Path | None = None, eval_batch: int = 0) -> float:
     """In this process: CPU milliseconds per message of the app in `checkout` (best of 3 batches);
-    `checkout` ECHO: the bare echo of this checkout."""
+    `checkout` ECHO: the bare echo of this checkout. With `profile`, one batch after the warm-up runs
+    under cProfile and its statistics are written there (the figure returned is then that batch's)."""
     is_echo = checkout == ECHO
     checkout = ROOT if is_echo else checkout
     sys.path.insert(0, str(checkout))
@@ -64,24 +66,53 @@ def measure(checkout: Path, database_url: str, memo: bool, design: str = "") -> 
     client = app.test_client()
     sent = 0
 
-    def post_batch() -> float:
+    def say(n: int) -> str:
+        """The n-th text: a line of the file, with a tail of its own under the unique mix (gateway.lua's)."""
+        line = texts[n % len(texts)]
+        return line + unique_tail(n) if mix == "unique" else line
+
+    def post_batch(size: int = BATCH) -> float:
         nonlocal sent
         started = time.process_time()
-        for _ in range(BATCH):
+        for _ in range(size):
             sent += 1
             body = (f"<xml><ToUserName>gh_bench</ToUserName><FromUserName>o_bench_{sent % FOLLOWERS}</FromUserName>"
                     f"<CreateTime>{timestamp}</CreateTime><MsgType>text</MsgType>"
-                    f"<Content><![CDATA[{texts[sent % len(texts)]}]]></Content><MsgId>{10**9 + sent}</MsgId></xml>")
+                    f"<Content><![CDATA[{say(sent)}]]></Content><MsgId>{10**9 + sent}</MsgId></xml>")
             status = client.post(url, data=body.encode()).status_code
             if status != 200:
                 raise SystemExit(f"HTTP {status} from {checkout}")
-        return (time.process_time() - started) / BATCH * 1000
+        return (time.process_time() - started) / size * 1000
 
     post_batch()
+    if eval_batch:  # the only eval() of the run: callgrind's --toggle-collect=builtin_eval counts this batch alone
+        return float(eval("post_batch(size)", {"post_batch": post_batch, "size": eval_batch}))
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        cpu = profiler.runcall(post_batch)
+        profiler.dump_stats(profile)
+        return cpu
     return min(post_batch() for _ in range(3))
 
 
-def run_one(checkout: Path, database: str, pg_url: str, memo: bool, design: str = "") -> float:
+#: The signs of bench/gateway.lua's unique tail: no digits, which the bot could take for a project number.
+SIGNS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"
+
+
+def unique_tail(n: int) -> str:
+    """A distinct tail for each number, as bench/gateway.lua writes it: its digits in base 20, one sign each."""
+    out = []
+    while True:
+        out.append(SIGNS[n % 20])
+        n //= 20
+        if n == 0:
+            return "，" + "".join(out)
+
+
+def run_one(checkout: Path, database: str, pg_url: str, memo: bool, design: str = "", mix: str = "bench",
+            profile: Path | None = None) -> float:
     """Measure one checkout on one database in a fresh process; return CPU ms per message."""
     with tempfile.TemporaryDirectory() as folder:
         if database == "sqlite":
@@ -95,7 +126,7 @@ def run_one(checkout: Path, database: str, pg_url: str, memo: bool, design: str 
                            check=True, capture_output=True)
             url = pg_url
         argv = [sys.executable, __file__, "--measure", str(checkout), "--url", url, *([] if memo else ["--no-memo"]),
-                "--design", design]
+                "--design", design, "--mix", mix, *(["--profile", str(profile)] if profile else [])]
         output = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
     return float(output.split()[-1])
 
@@ -111,11 +142,24 @@ def main() -> None:
     parser.add_argument("--no-memo", dest="memo", action="store_false", help="without the understanding memo")
     parser.add_argument("--echo", action="store_true", help="alternate with the bare echo instead of --against")
     parser.add_argument("--design", default="", choices=("", "locked"), help="locked: the previous design")
+    parser.add_argument("--mix", choices=("bench", "unique"), default="bench",
+                        help="bench: the 40 lines of messages.txt; unique: the same lines, no text ever repeated")
+    parser.add_argument("--profile", type=Path,
+                        help="profile one batch of this checkout under cProfile into this file (no pairs)")
+    parser.add_argument("--eval-batch", type=int, default=0,
+                        help="with --measure: after the warm-up, one batch of this many messages inside eval(), "
+                             "for valgrind --tool=callgrind --collect-atstart=no --toggle-collect=builtin_eval")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(f"{measure(args.measure, args.url, args.memo, args.design):.3f}")
+        print(f"{measure(args.measure, args.url, args.memo, args.design, args.mix, args.profile, args.eval_batch):.3f}")
+        return
+    if args.profile:
+        for database in args.databases.split(","):
+            path = args.profile.with_suffix(f".{database}{args.profile.suffix}")
+            cpu = run_one(ECHO if args.echo else ROOT, database, args.pg_url, args.memo, args.design, args.mix, path)
+            print(f"{database}: {cpu:.3f} ms per message under cProfile; statistics in {path}")
         return
     other = [ECHO] if args.echo else [args.against.resolve()] if args.against else []
     checkouts = [ROOT, *other]
@@ -124,7 +168,7 @@ def main() -> None:
         for pair in range(args.pairs):
             order = checkouts if pair % 2 == 0 else checkouts[::-1]
             for checkout in order:
-                results[checkout].append(run_one(checkout, database, args.pg_url, args.memo, args.design))
+                results[checkout].append(run_one(checkout, database, args.pg_url, args.memo, args.design, args.mix))
             print(f"{database} pair {pair + 1}: " + "   ".join(f"{c}: {results[c][-1]:.3f} ms" for c in checkouts),
                   flush=True)
         for checkout, values in results.items():

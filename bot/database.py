@@ -11,10 +11,7 @@ gets a fresh connection, without a restart.
 """
 from __future__ import annotations
 
-import fcntl
-import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -26,13 +23,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.deadline import CONNECT_TIMEOUT, DatabaseTimeout, Outage, connection_class, install_wait_callback, remaining
+from bot.deadline import CONNECT_TIMEOUT, DatabaseTimeout, Outage, connection_class, install_wait_callback
+from bot.write_gate import SQLITE_LOCK_TIMEOUT, WriteGate, WriteLockTimeout
+
+__all__ = ["Database", "ReadOnly", "WriteGate", "WriteLockTimeout", "WriteNeeded", "make_engine"]
 
 #: A pooled connection idle longer than this is pinged before use (a database restart or a firewall
 #: may have cut it). One used moments ago is not: under load that saves a round trip per message.
 PING_AFTER_IDLE = 1.0
-#: How long a SQLite writer waits for the write lock before giving up (less within a request's deadline).
-SQLITE_LOCK_TIMEOUT = 10.0
 #: Milliseconds sent data may stay unacknowledged before the kernel drops the connection.
 TCP_USER_TIMEOUT_MS = 10_000
 #: A pooled connection older than this many seconds is replaced (a failover may have moved the server).
@@ -54,66 +52,6 @@ class ReadOnly:
     even if the code that attempted it caught the error."""
 
     refused: str | None = None
-
-
-class WriteLockTimeout(TimeoutError):
-    """Another writer held the SQLite database for longer than SQLITE_LOCK_TIMEOUT."""
-
-
-class WriteGate:
-    """Lets one SQLite write transaction run at a time: threads queue on a lock, processes on an flock.
-
-    SQLite makes a second writer wait in its busy handler, which sleeps in growing steps of up to
-    100 ms: under load the lock is often free while every writer sleeps. Here the threads of a
-    process wait on a lock that wakes the next one at once, and one thread per process waits for
-    the lock file in short steps; both waits end after `timeout` seconds.
-    """
-
-    def __init__(self, lock_path: Path | None, timeout: float = SQLITE_LOCK_TIMEOUT) -> None:
-        """Gate the database whose lock file is `lock_path` (None: an in-memory database, one process)."""
-        self.lock_path = lock_path
-        self.timeout = timeout
-        self._threads = threading.Lock()
-        self._fd = -1
-        self._fd_pid = 0
-
-    def _file(self) -> int:
-        """This process's descriptor of the lock file (a forked worker opens its own: flock is per open file)."""
-        if self._fd_pid != os.getpid():
-            assert self.lock_path is not None  # only a file database has a lock file
-            self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._fd_pid = os.getpid()
-        return self._fd
-
-    def _lock_file(self, deadline: float) -> int:
-        """Take the lock file, polling in steps of at most 1 ms until the deadline."""
-        fd, pause = self._file(), 0.0001
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return fd
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise WriteLockTimeout(f"{self.lock_path} held for over {self.timeout:g} s") from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.001)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        """Hold the gate for the duration of one write transaction (waiting at most until the request's deadline)."""
-        timeout = remaining(self.timeout) or 0.0
-        deadline = time.monotonic() + timeout
-        if not self._threads.acquire(timeout=timeout):
-            raise WriteLockTimeout(f"another thread held the database for over {timeout:g} s")
-        try:
-            fd = self._lock_file(deadline) if self.lock_path is not None else -1
-            try:
-                yield
-            finally:
-                if fd >= 0:
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            self._threads.release()
 
 
 def _tune_sqlite(engine: Engine, busy_timeout: float) -> None:
@@ -268,15 +206,37 @@ class Database:
             yield connection
 
     @contextmanager
+    def alone(self, connection: Connection) -> Iterator[Connection]:
+        """PostgreSQL: run one statement that is atomic by itself without a transaction around it
+        (autocommit: no BEGIN and COMMIT round trips); on SQLite the same as `writing`."""
+        if not self.is_postgres:
+            with self.writing(connection):
+                yield connection
+            return
+        driver = connection.connection.driver_connection
+        driver.autocommit = True  # type: ignore[union-attr]
+        try:
+            with connection.begin():  # sends nothing in autocommit; keeps SQLAlchemy's view of the connection
+                yield connection
+        finally:
+            if not driver.closed:  # type: ignore[union-attr]
+                driver.autocommit = False  # type: ignore[union-attr]
+
+    @contextmanager
     def reading(self, connection: Connection) -> Iterator[tuple[Session, ReadOnly]]:
         """Yield a session in a transaction on the connection that only reads, always rolled back, and its guard.
 
         No write gate and no lock: on SQLite a deferred BEGIN (a WAL snapshot that no writer waits
-        for), on PostgreSQL an ordinary transaction. A statement that would write raises WriteNeeded
-        before it is sent, and the guard keeps it in `refused` even if the caller swallowed the error.
+        for); on PostgreSQL autocommit, each SELECT on its own, as in a READ COMMITTED transaction
+        but without the BEGIN and ROLLBACK round trips (two of the message's seven). A statement that
+        would write raises WriteNeeded before it is sent, and the guard keeps it in `refused` even if
+        the caller swallowed the error.
         """
         guard = ReadOnly()
         connection.info[READING] = guard
+        driver = connection.connection.driver_connection if self.is_postgres else None
+        if driver is not None:
+            driver.autocommit = True  # psycopg2: an attribute, no round trip
         try:
             with self.sessions(bind=connection) as session:
                 try:
@@ -286,6 +246,8 @@ class Database:
                     connection.rollback()
         finally:
             connection.info.pop(READING, None)
+            if driver is not None and not driver.closed:
+                driver.autocommit = False
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -6,11 +6,20 @@ background thread, builds its similar-projects index from them (never in the mas
 connections must not cross a fork). Each worker also runs the spool replayer (bot/replay.py):
 messages kept during a database outage are handled once it answers again, one worker at a time.
 
+After loading, the master freezes its heap (`gc.freeze()`): the collector of a forked worker
+never walks the master's objects (the dictionary, the classifier). Without it each worker's
+first full collections wrote to every page of that heap, copying it (copy-on-write, about
+90 MB per worker) and stalling the first seconds of service: in `bench/gateway.py`'s first
+4 s of a fresh server, 4.6 page faults per request against 0.7 with the freeze, 0.82 against
+0.77 ms of CPU per request, a p99 of 391 against 156 ms (bench/README.md, issue 15).
+
 Workers and threads (issue 15, item 2): 2 gthread workers × 4 threads against 2 sync workers, in
 `bench/gateway.py` runs on 2026-12-01 at a load average of 11–19 on 2 cores, gave no clear winner
 (sync: a better ratio to the floor, a worse p99 and ratio to the echo; bench/README.md). Kept as
 it was until a measurement on a quiet host decides; WEB_CONCURRENCY and THREADS override it.
 """
+import gc
+
 import nlp
 from bot.config import load_server_settings
 from bot.extensions import database_of, gateway_of, similar_projects_of
@@ -26,8 +35,10 @@ accesslog = "-"
 
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
-    """Load the jieba dictionary and the classifier before any worker exists."""
+    """Load the jieba dictionary and the classifier before any worker exists, then freeze the heap."""
     nlp.warm()
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn's hook signature

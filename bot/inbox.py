@@ -7,7 +7,9 @@ The write lock is held for the write only. A message is first handled in a trans
 reads (`Database.reading`: no write gate on SQLite, no row lock on PostgreSQL), with the dialog's
 write deferred (`models.people.DEFERRED_WRITES`). Then one short write transaction inserts the
 dedup record, reply included (`INSERT … ON CONFLICT DO NOTHING RETURNING id`), and writes the
-dialog with a compare-and-set on its version (`models.people.write_dialog`):
+dialog with a compare-and-set on its version (`models.people.write_dialog`); on PostgreSQL both are
+one statement, atomic by itself and run without a transaction around it
+(`models.people.write_dialog_recorded`), so a message costs two round trips, the read and the write:
 
 - the key is already there: an earlier delivery was recorded; roll back, answer its reply;
 - the version moved: another message of the same follower committed in between; roll back and
@@ -35,7 +37,8 @@ from bot.wechat_xml import dedup_key
 from handlers.messages import Incoming, Reply
 from models.base import connection_of
 from models.inbound import InboundMessage
-from models.people import DEFERRED_WRITES, DialogWrite, write_dialog
+from models.people import DEFERRED_WRITES, DialogWrite, write_dialog, write_dialog_recorded
+from models.prepared import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +51,11 @@ Handler = Callable[..., Reply]
 OPTIMISTIC_TRIES = 3
 
 _TABLE = InboundMessage.__table__
-#: Same SQL on both databases. Written as text because SQLAlchemy 2.0 does not cache the compiled
-#: form of a dialect `insert().on_conflict_do_nothing()`: it would be compiled on every message.
-_RECORD = text("INSERT INTO inbound_message (dedup_key, openid, kind, received_at, reply) "
+#: Same SQL on both databases, run on the DBAPI cursor (models/prepared.py): one per message.
+_RECORD = Prepared(text("INSERT INTO inbound_message (dedup_key, openid, kind, received_at, reply) "
                "VALUES (:dedup_key, :openid, :kind, :received_at, :reply) "
                "ON CONFLICT (dedup_key) DO NOTHING RETURNING id").bindparams(
-    bindparam("received_at", type_=_TABLE.c.received_at.type))
+    bindparam("received_at", type_=_TABLE.c.received_at.type)))
 _STORED_REPLY = select(_TABLE.c.reply).where(_TABLE.c.dedup_key == bindparam("key"))
 
 
@@ -115,8 +117,16 @@ def _unlocked(db: Database, incoming: Incoming, handler: Handler, render: Render
             reply = _run(session, incoming, handler, render, record["dedup_key"])
         if guard.refused is not None:  # the handler caught the refusal: its reply may be wrong, do it locked
             raise WriteNeeded(guard.refused)
+        if db.is_postgres and len(writes) == 1:  # both writes in one statement, one round trip
+            with db.alone(connection):
+                written = write_dialog_recorded(connection, writes[0], {**record, "reply": reply})
+            if written is None:
+                raise _HandledBefore(record["dedup_key"])
+            if not written:
+                raise _DialogMoved(record["dedup_key"])
+            return reply
         with db.writing(connection):
-            if connection.execute(_RECORD, {**record, "reply": reply}).scalar() is None:
+            if _RECORD.first(connection, {**record, "reply": reply}) is None:
                 raise _HandledBefore(record["dedup_key"])
             for write in writes:
                 if not write_dialog(connection, write):
@@ -128,7 +138,7 @@ def _locked(db: Database, incoming: Incoming, handler: Handler, render: Renderer
     """Handle the message inside one write transaction, the dialog locked from the start."""
     with db.transaction() as session:
         reply = _run(session, incoming, handler, render, record["dedup_key"])
-        if connection_of(session).execute(_RECORD, {**record, "reply": reply}).scalar() is None:
+        if _RECORD.first(connection_of(session), {**record, "reply": reply}) is None:
             raise _HandledBefore(record["dedup_key"])
     return reply
 

@@ -18,7 +18,7 @@ def _status(project: Project) -> str:
 
 def list_mine(t: Turn) -> None:
     """Say the worker's projects, newest change first."""
-    projects = worker_projects(t.session, t.worker)
+    projects = worker_projects(t.session, t.dialog.worker_id)
     if not projects:
         t.say(texts.NO_PROJECTS)
         return

@@ -15,9 +15,10 @@ from models.worker import Worker
 from models.workflow import find_by_number
 
 
-def worker_projects(session: Session, worker: Worker, limit: int = 10) -> list[Project]:
-    """The worker's projects (not drafts), newest change first."""
-    query = (select(Project).where(Project.worker_id == worker.id, Project.status != ProjectStatus.draft)
+def worker_projects(session: Session, worker_id: int, limit: int = 10) -> list[Project]:
+    """The worker's projects (not drafts), newest change first (by id: the chat lists them without
+    loading the worker)."""
+    query = (select(Project).where(Project.worker_id == worker_id, Project.status != ProjectStatus.draft)
              .order_by(Project.updated_at.desc(), Project.id.desc()).limit(limit))
     return list(session.scalars(query))
 
@@ -29,7 +30,7 @@ def project_by_id(session: Session, project_id: int | None) -> Project | None:
 
 def returned_projects(session: Session, worker: Worker) -> list[Project]:
     """The worker's projects returned to them for changes, newest change first."""
-    return [p for p in worker_projects(session, worker) if p.status == ProjectStatus.returned]
+    return [p for p in worker_projects(session, worker.id) if p.status == ProjectStatus.returned]
 
 
 def visible_project(session: Session, actor: Actor, number: str, now: datetime) -> Project | None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from models.base import connection_of
 from models.conversation import Conversation
+from models.prepared import Prepared
 from models.worker import Role, Worker
 
 #: `last_message_at` is kept to this resolution: a worker writing again within it causes no
@@ -41,6 +42,7 @@ _DIALOG = (select(_WORKER.c.id.label("worker_id"), _WORKER.c.unit_id, _WORKER.c.
            .join(_CONVERSATION, _CONVERSATION.c.worker_id == _WORKER.c.id)
            .where(_WORKER.c.openid == bindparam("openid")))
 _DIALOG_LOCKED = _DIALOG.with_for_update(of=_CONVERSATION)
+_DIALOG_FIELDS = tuple(column.name for column in _DIALOG.selected_columns)
 #: First contact: the same SQL on both databases; a follower whose two first messages race gets one row.
 _NEW_WORKER = text("INSERT INTO worker (openid, role, subscribed, created_at) "
                    "VALUES (:openid, :role, :subscribed, :created_at) ON CONFLICT (openid) DO NOTHING").bindparams(
@@ -56,6 +58,35 @@ _SAVE_CONVERSATION = (update(_CONVERSATION)
                               updated_at=bindparam("updated_at"), version=bindparam("version") + 1))
 _SAVE_ACTIVITY = (update(_WORKER).where(_WORKER.c.id == bindparam("worker_id"))
                   .values(last_message_at=bindparam("last_message_at")))
+#: PostgreSQL: the message's record and the dialog's compare-and-set in one statement, atomic by itself,
+#: so it needs no transaction around it: one round trip instead of four (BEGIN, INSERT, UPDATE, COMMIT).
+#: `cur` locks the conversation row if its version is still the one read (a concurrent writer is waited
+#: for, then the version checked again on what it committed); the record is inserted only then, and the
+#: dialog (`cas`, as _SAVE_CONVERSATION) and the activity time written only if the record was new. So a
+#: moved dialog writes nothing, a message recorded before writes nothing, and otherwise all of it.
+_SAVE_RECORDED = text("""
+WITH cur AS (
+  SELECT id FROM conversation WHERE id = :conversation_id AND version = :version FOR UPDATE),
+rec AS (
+  INSERT INTO inbound_message (dedup_key, openid, kind, received_at, reply)
+  SELECT :dedup_key, :openid, :kind, :received_at, :reply FROM cur
+  ON CONFLICT (dedup_key) DO NOTHING RETURNING id),
+cas AS (
+  UPDATE conversation SET state = :state, slots = :slots, turns = :turns, updated_at = :updated_at,
+         version = version + 1
+  WHERE id IN (SELECT id FROM cur) AND EXISTS (SELECT 1 FROM rec) RETURNING id),
+act AS (
+  UPDATE worker SET last_message_at = :last_message_at
+  WHERE id = :worker_id AND :last_message_at IS NOT NULL AND EXISTS (SELECT 1 FROM rec) RETURNING id)
+SELECT (SELECT count(*) FROM cur), (SELECT count(*) FROM rec), (SELECT count(*) FROM cas)""").bindparams(
+    bindparam("slots", type_=_CONVERSATION.c.slots.type),
+    bindparam("updated_at", type_=_CONVERSATION.c.updated_at.type),
+    bindparam("received_at", type_=_CONVERSATION.c.updated_at.type),
+    bindparam("last_message_at", type_=_WORKER.c.last_message_at.type))
+#: The statements every message runs, straight on the DBAPI cursor (models/prepared.py).
+_READ, _READ_LOCKED = Prepared(_DIALOG), Prepared(_DIALOG_LOCKED)
+_WRITE, _WRITE_ACTIVITY = Prepared(_SAVE_CONVERSATION), Prepared(_SAVE_ACTIVITY)
+_WRITE_RECORDED = Prepared(_SAVE_RECORDED)
 
 
 @dataclass
@@ -99,14 +130,16 @@ def open_dialog(session: Session, openid: str, now: datetime) -> Dialog:
     """Return the follower's dialog, locked until the transaction ends (unless writes are deferred, see
     the module's notes); the first message creates both rows."""
     connection = connection_of(session)
-    query = _DIALOG if DEFERRED_WRITES in session.info else _DIALOG_LOCKED
-    row = connection.execute(query, {"openid": openid}).first()
+    query = _READ if DEFERRED_WRITES in session.info else _READ_LOCKED
+    row = query.first(connection, {"openid": openid})
     if row is None:
         connection.execute(_NEW_WORKER, {"openid": openid, "role": str(Role.worker), "subscribed": True,
                                          "created_at": now})
         connection.execute(_NEW_CONVERSATION, {"openid": openid, "slots": {}, "now": now})
-        row = connection.execute(query, {"openid": openid}).one()
-    dialog = Dialog(**row._asdict())
+        row = query.first(connection, {"openid": openid})
+        if row is None:
+            raise RuntimeError(f"the dialog of {openid} was not created")
+    dialog = Dialog(**dict(zip(_DIALOG_FIELDS, row, strict=True)))
     dialog.slots = dict(dialog.slots or {})
     dialog._read_activity = dialog.last_message_at
     return dialog
@@ -132,14 +165,30 @@ def write_dialog(session: Session | Connection, write: DialogWrite) -> bool:
     when another message wrote it in between. Every message writes it, so that a message read without
     a lock never commits over what an earlier one did, whatever else that one changed."""
     connection = connection_of(session)
-    saved = connection.execute(_SAVE_CONVERSATION, {
-        "conversation_id": write.conversation_id, "version": write.version, "state": write.state,
-        "slots": write.slots, "turns": write.turns, "updated_at": write.updated_at})
-    if saved.rowcount != 1:
+    if _WRITE.rowcount(connection, {
+            "conversation_id": write.conversation_id, "version": write.version, "state": write.state,
+            "slots": write.slots, "turns": write.turns, "updated_at": write.updated_at}) != 1:
         return False
     if write.last_message_at is not None:
-        connection.execute(_SAVE_ACTIVITY, {"worker_id": write.worker_id, "last_message_at": write.last_message_at})
+        _WRITE_ACTIVITY.rowcount(connection, {"worker_id": write.worker_id, "last_message_at": write.last_message_at})
     return True
+
+
+def write_dialog_recorded(connection: Connection, write: DialogWrite, record: dict[str, Any]) -> bool | None:
+    """PostgreSQL: the message's record (`record`: the columns of inbound_message) and `write_dialog`
+    in one statement that is atomic by itself (the caller may run it in autocommit). True: both
+    written; False: the dialog moved (nothing written); None: the message was recorded before
+    (nothing written)."""
+    row = _WRITE_RECORDED.first(connection, {
+        **record, "conversation_id": write.conversation_id, "version": write.version, "state": write.state,
+        "slots": write.slots, "turns": write.turns, "updated_at": write.updated_at, "worker_id": write.worker_id,
+        "last_message_at": write.last_message_at})
+    locked, recorded, written = row or (0, 0, 0)
+    if recorded != written:  # cannot happen: the row was locked at the version read
+        raise RuntimeError(f"conversation {write.conversation_id}: record {recorded} but dialog write {written}")
+    if not locked:
+        return False
+    return True if recorded else None
 
 
 def record_subscribe(worker: Worker, now: datetime) -> None:
