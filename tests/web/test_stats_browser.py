@@ -47,6 +47,14 @@ def colours(png: bytes) -> int:
     return sum(1 for r, g, b in pixels(png) if max(r, g, b) - min(r, g, b) > 60)
 
 
+
+def page_figures(page) -> tuple[int, Decimal, int]:  # noqa: ANN001 - a Playwright page
+    """The page's headline figures as a reader sees them: projects submitted, benefit (yuan), workers."""
+    submitted = int(page.get_by_test_id("figure-submitted").inner_text().split("/")[0])
+    benefit = Decimal(page.get_by_test_id("figure-benefit").inner_text().replace(",", ""))
+    workers = int(page.get_by_test_id("figure-workers").inner_text())
+    return submitted, benefit, workers
+
 def test_the_charts_are_drawn_with_the_page_figures(page, accounts, city):
     accounts.add("wang", "staff")
     problems = watch(page)
@@ -87,9 +95,7 @@ def test_the_downloaded_excel_has_the_page_totals(page, accounts, city, tmp_path
     log_in(page, "wang")
     page.get_by_test_id("units-table").get_by_role("link", name="晋源能源集团", exact=True).click()
     page.wait_for_url("**unit=*")
-    submitted = int(page.get_by_test_id("figure-submitted").inner_text().split("/")[0])
-    benefit = Decimal(page.get_by_test_id("figure-benefit").inner_text().replace(",", ""))
-    workers = int(page.get_by_test_id("figure-workers").inner_text())
+    submitted, benefit, workers = page_figures(page)
     with page.expect_download() as download:
         page.get_by_test_id("export").click()
     assert download.value.suggested_filename == "统计-2026年度五小竞赛-晋源能源集团.xlsx"
@@ -130,9 +136,7 @@ def test_the_downloaded_excel_equals_the_api_and_the_page_on_a_generated_city(pa
     page.goto(f"/login?next=/stats?unit={enterprise}")
     log_in(page, "wang")
     page.wait_for_url("**unit=*")
-    submitted = int(page.get_by_test_id("figure-submitted").inner_text().split("/")[0])
-    benefit = Decimal(page.get_by_test_id("figure-benefit").inner_text().replace(",", ""))
-    workers = int(page.get_by_test_id("figure-workers").inner_text())
+    submitted, benefit, workers = page_figures(page)
     with page.expect_download() as download:
         page.get_by_test_id("export").click()
     saved = tmp_path / "export.xlsx"
