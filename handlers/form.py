@@ -18,7 +18,7 @@ from handlers import texts
 from handlers.draft_view import benefit_said_otherwise, category_from, project_benefit, system_from
 from handlers.intents import Intent
 from handlers.memory import Memory
-from handlers.reading import classify, fill_from_description, set_benefit
+from handlers.reading import classify, fill_from_description, set_benefit, take_named
 from handlers.turn import State, Turn
 from models import drafts
 from models.drafts import MAX_TITLE, trimmed
@@ -174,6 +174,25 @@ def add_to_description(t: Turn, draft: Project) -> None:
     t.say(texts.ADDED_TO_DESCRIPTION)
 
 
+def answers_another_field(t: Turn, draft: Project) -> bool:
+    """Whether a message that does not answer the question answers another field outright, which is then kept.
+
+    The co-authors ("alone", "me and Wang Gang" while the category is asked), a category or system
+    named, or a yearly amount. Never a name (any short text would read as one) and never "none"
+    (at a yes/no question it means no, not "no benefit"). Cases: tests/handlers/test_chat_keeps_what_was_said.py.
+    """
+    text = t.raw or t.text
+    filled = take_named(t, draft, text, title_of=lambda _: None)
+    if "benefit" not in t.mem.answered:
+        benefit = nlp.extract_benefit(text)
+        if benefit is not None and benefit.kind == nlp.benefit.AMOUNT and benefit.low is not None:
+            set_benefit(t, draft, benefit)
+            filled.add("benefit")
+    for name in filled:
+        mark(t.mem, name)
+    return bool(filled)
+
+
 def missing(draft: Project, mem: Memory) -> list[Field]:
     """The fields still to ask, in order."""
     return [f for f in FIELDS if f.state is not None and not f.present(draft, mem)]
@@ -187,6 +206,9 @@ def answer(t: Turn, draft: Project, name: str) -> bool:
     except InvalidField as refused:
         if continues_description(t, name):
             add_to_description(t, draft)
+            return True
+        if answers_another_field(t, draft):
+            t.say(texts.ANSWER_KEPT)
             return True
         t.say(BY_NAME[refused.field].invalid if refused.field in BY_NAME else field.invalid)
         return False

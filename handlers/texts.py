@@ -103,6 +103,8 @@ BACK_AT_START = "已经是第一题了。"
 EDITED = "已改好。"
 #: A piece sent after the description (at a later question) is added to it.
 ADDED_TO_DESCRIPTION = "这段补充到简介里了。"
+#: A message that answered another field than the one asked: kept, and the question follows.
+ANSWER_KEPT = "好的，记下了。"
 DESCRIPTION_JOINER = "，"
 #: The form's fields as the summary and the prompts name them.
 FIELD_NAMES = {"title": "名称", "description": "简介", "category": "类别", "system": "专业",

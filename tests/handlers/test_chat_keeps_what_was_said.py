@@ -187,3 +187,44 @@ def test_a_crash_halfway_loses_neither_the_draft_nor_what_was_answered(chat, dem
     assert state_of(db, chat.follower.openid) == "ask_members"
     summary = chat.send_text("就我和王刚两个")  # sent again (WeChat retries): nothing asked twice, nothing lost
     assert "请核对" in summary and "名称：皮带机防跑偏装置" in summary and "成员：张三 王刚" in summary
+
+
+# --- an answer to another question than the one asked ------------------------------------------------
+
+@pytest.mark.parametrize(("early", "members"), [
+    ("就我一个", ["张三"]),
+    ("我和王刚、李强", ["张三", "王刚", "李强"]),
+])
+def test_co_authors_said_while_the_category_is_asked_are_kept_and_not_asked_again(chat, demo, db, early, members):
+    """The demo's own flow: the worker answers who did it before the bot asks (found trying the README)."""
+    bind_worker(chat, demo, name="张三")
+    reply = chat.send_text("我们班改了个皮带机清扫器，一年省三万多")
+    assert "对就回" in reply  # the category guess is asked first
+    reply = chat.send_text(early)
+    assert texts.ANSWER_KEPT in reply and "对就回" in reply  # kept, and the question follows
+    assert projects(db)[0].members == members
+    summary = chat.send_text("对")
+    assert texts.ASK_MEMBERS not in summary and "请核对" in summary
+    assert f"成员：{' '.join(members)}" in summary
+    assert "确认" in summary
+
+
+def test_an_amount_said_while_the_category_is_asked_is_kept(chat, demo, db):
+    bind_worker(chat, demo, name="张三")
+    chat.send_text("申报")
+    chat.send_text("皮带机清扫器")
+    reply = chat.send_text("皮带头老是粘煤，我们加了一道聚氨酯刮板，现在干净了")
+    assert "对就回" in reply or "属于哪一类" in reply  # the category is asked
+    reply = chat.send_text("两三万")
+    assert texts.ANSWER_KEPT in reply
+    assert projects(db)[0].annual_benefit_yuan == Decimal("20000")
+
+
+def test_no_at_the_category_guess_is_not_taken_as_no_benefit(chat, demo, db):
+    bind_worker(chat, demo, name="张三")
+    chat.send_text("申报")
+    chat.send_text("皮带机清扫器")
+    reply = chat.send_text("皮带头老是粘煤，我们加了一道聚氨酯刮板，现在干净了")
+    assert "对就回" in reply or "属于哪一类" in reply  # the category is asked
+    chat.send_text("没有")
+    assert projects(db)[0].benefit_kind != "none"
