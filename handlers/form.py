@@ -18,7 +18,7 @@ from handlers import texts
 from handlers.draft_view import benefit_said_otherwise, category_from, project_benefit, system_from
 from handlers.intents import Intent
 from handlers.memory import Memory
-from handlers.reading import classify, fill_from_description, set_benefit, take_named
+from handlers.reading import classify, fill_from_description, set_benefit, take_benefit, take_named
 from handlers.turn import State, Turn
 from models import drafts
 from models.drafts import MAX_TITLE, trimmed
@@ -183,11 +183,8 @@ def answers_another_field(t: Turn, draft: Project) -> bool:
     """
     text = t.raw or t.text
     filled = take_named(t, draft, text, title_of=lambda _: None)
-    if "benefit" not in t.mem.answered:
-        benefit = nlp.extract_benefit(text)
-        if benefit is not None and benefit.kind == nlp.benefit.AMOUNT and benefit.low is not None:
-            set_benefit(t, draft, benefit)
-            filled.add("benefit")
+    if "benefit" not in t.mem.answered and take_benefit(t, draft, text, none_counts=False):
+        filled.add("benefit")
     for name in filled:
         mark(t.mem, name)
     return bool(filled)

@@ -22,14 +22,20 @@ def fill_from_description(t: Turn, draft: Project, text: str) -> None:
                                check=False)
         answered.add("description")
     answered |= take_named(t, draft, text)
-    if "benefit" not in answered:
-        benefit = nlp.extract_benefit(text)
-        if benefit is not None and benefit.kind != BenefitKind.unknown and (benefit.low is not None
-                                                                             or benefit.kind == BenefitKind.none):
-            set_benefit(t, draft, benefit)
-            answered.add("benefit")
+    if "benefit" not in answered and take_benefit(t, draft, text, none_counts=True):
+        answered.add("benefit")
     t.mem.answered = sorted(answered)
     classify(t, draft)
+
+
+def take_benefit(t: Turn, draft: Project, text: str, none_counts: bool) -> bool:
+    """Store the yearly benefit the text states (an amount; "none" too with `none_counts`); say whether it did."""
+    benefit = nlp.extract_benefit(text)
+    if benefit is None or not (benefit.kind == BenefitKind.amount and benefit.low is not None
+                               or none_counts and benefit.kind == BenefitKind.none):
+        return False
+    set_benefit(t, draft, benefit)
+    return True
 
 
 def take_named(t: Turn, draft: Project, text: str, title_of: Callable[[str], str | None] = nlp.extract_title

@@ -22,6 +22,14 @@ def at_members_question(chat, demo, name="张三"):
     return reply
 
 
+def at_category_question(chat, demo):
+    """A worker who named and described a project that states no benefit, now asked its category."""
+    bind_worker(chat, demo, name="张三")
+    chat.send_text("申报")
+    chat.send_text("皮带机清扫器")
+    reply = chat.send_text("皮带头老是粘煤，我们加了一道聚氨酯刮板，现在干净了")
+    assert "对就回" in reply or "属于哪一类" in reply  # the category is asked
+
 # --- co-authors ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("answer", "members"), [
@@ -210,21 +218,13 @@ def test_co_authors_said_while_the_category_is_asked_are_kept_and_not_asked_agai
 
 
 def test_an_amount_said_while_the_category_is_asked_is_kept(chat, demo, db):
-    bind_worker(chat, demo, name="张三")
-    chat.send_text("申报")
-    chat.send_text("皮带机清扫器")
-    reply = chat.send_text("皮带头老是粘煤，我们加了一道聚氨酯刮板，现在干净了")
-    assert "对就回" in reply or "属于哪一类" in reply  # the category is asked
+    at_category_question(chat, demo)
     reply = chat.send_text("两三万")
     assert texts.ANSWER_KEPT in reply
     assert projects(db)[0].annual_benefit_yuan == Decimal("20000")
 
 
 def test_no_at_the_category_guess_is_not_taken_as_no_benefit(chat, demo, db):
-    bind_worker(chat, demo, name="张三")
-    chat.send_text("申报")
-    chat.send_text("皮带机清扫器")
-    reply = chat.send_text("皮带头老是粘煤，我们加了一道聚氨酯刮板，现在干净了")
-    assert "对就回" in reply or "属于哪一类" in reply  # the category is asked
+    at_category_question(chat, demo)
     chat.send_text("没有")
     assert projects(db)[0].benefit_kind != "none"
