@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from nlp import SIMILAR_THRESHOLD, SimilarIndex
 from tests.nlp.conftest import HERE, made_negatives
 
@@ -125,3 +127,57 @@ def test_a_text_is_cut_into_known_words() -> None:
     cut = [words.words[i] for i in words.cut("胶带输送机 ZDY-4000")]
     assert cut and "".join(cut) in "胶带输送机" and max(len(w) for w in cut) >= 2
     assert words.cut("") == [] and words.cut("ABC 123") == []
+
+
+
+def _flags(pairs: list[dict[str, str]], a: str, b: str, threshold: float) -> tuple[int, int, float]:
+    """Warnings, false alarms and recall of "warn at threshold", side a indexed as the format `a`, side b as `b`."""
+    flagged, wrong, found = 0, 0, 0
+    for pair in pairs:
+        hits = SimilarIndex([("b", b.format(**pair))]).search(a.format(**pair))
+        if (hits[0][1] if hits else 0.0) >= threshold:
+            flagged += 1
+            wrong += pair["same"] != "1"
+            found += pair["same"] == "1"
+    return flagged, wrong, found / max(sum(p["same"] == "1" for p in pairs), 1)
+
+
+def _report(label: str, flags: tuple[int, int, float]) -> str:
+    """One printed line: precision (n/a when nothing warns) and recall."""
+    flagged, wrong, recall = flags
+    precision = f"{(flagged - wrong) / flagged:.3f}" if flagged else "n/a (no warning)"
+    return f"{label}: {flagged} warnings, precision {precision}, recall {recall:.3f}"
+
+
+WHOLE = "{a_title} {a_text}", "{b_title} {b_text}"  # what the chat indexes: f"{title} {text}" on both sides
+
+
+def test_whole_project_pairs_as_the_chat_compares(similar_pairs_whole: list[dict[str, str]]) -> None:
+    """Blind real pairs of whole projects, title + description on both sides as the chat indexes them (issue 14).
+
+    Gathered and labelled by reading (bench/nlp.md), committed before any score was measured, never used to
+    choose a setting. The brief asked for >= 80 pairs, >= 50 of them the same idea; the file holds 63 (26 / 37).
+    Measured once at the threshold 0.65: no warning at all (recall 0.000), so issue 14's recall >= 0.7 is far off;
+    title against title 1.000 / 0.385, title against whole 0.739 / 0.654 (bench/nlp.md).
+    """
+    pairs = similar_pairs_whole
+    assert len(pairs) >= 60
+    assert sum(p["same"] == "1" for p in pairs) >= 25 and sum(p["same"] == "0" for p in pairs) >= 30
+    assert all(p["source_a"].startswith("http") and p["source_b"].startswith("http") for p in pairs)
+    assert all(p["a_title"] and p["a_text"] and p["b_title"] and p["b_text"] for p in pairs)
+    for threshold in (0.55, 0.60, SIMILAR_THRESHOLD, 0.70):  # printed for the lead, chosen on nothing
+        print(_report(f"whole {threshold:.2f}", _flags(pairs, *WHOLE, threshold)))
+    print(_report("title vs title", _flags(pairs, "{a_title}", "{b_title}", SIMILAR_THRESHOLD)))
+    print(_report("title vs whole", _flags(pairs, "{a_title}", WHOLE[1], SIMILAR_THRESHOLD)))
+    flagged, wrong, _ = _flags(pairs, *WHOLE, SIMILAR_THRESHOLD)
+    assert wrong <= 0.1 * flagged  # precision >= 0.9 whenever it warns (0 warnings, 0 false alarms measured)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 item 4 not met on whole projects: 0 warnings at 0.65 (recall 0.000)")
+def test_whole_project_pairs_meet_issue_14(similar_pairs_whole: list[dict[str, str]]) -> None:
+    """Issue 14's target on the blind whole-project pairs: precision >= 0.9 and recall >= 0.7 at the chat's threshold.
+
+    Strict: when a change meets it, this test fails as XPASS so the marker is removed and the figures updated.
+    """
+    flagged, wrong, recall = _flags(similar_pairs_whole, *WHOLE, SIMILAR_THRESHOLD)
+    assert flagged and wrong <= 0.1 * flagged and recall >= 0.7
