@@ -54,6 +54,13 @@ def similar_pairs_whole() -> list[dict[str, str]]:
     return _read("similar_pairs_whole.tsv")
 
 
+@pytest.fixture(scope="session")
+def similar_pairs_whole_dev() -> list[dict[str, str]]:
+    """tests/nlp/similar_pairs_whole_dev.tsv: real pairs of whole projects, the same columns as the blind file, from
+    other pages; the set to choose settings on, so that similar_pairs_whole.tsv stays blind."""
+    return _read("similar_pairs_whole_dev.tsv")
+
+
 def made_negatives(pairs: list[dict[str, str]]) -> list[tuple[str, str]]:
     """Different projects made from the real "same" pairs: each title against the descriptions of the other
     projects of its page, and each description against two descriptions from other pages (seeded)."""
