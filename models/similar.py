@@ -24,7 +24,6 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 import nlp
-from models.corrections import training_text
 from models.listing import live_project, live_texts
 from models.project import Project
 
@@ -39,18 +38,18 @@ class SimilarProjects:
     """The application's index of project texts, searchable for the same idea in other words."""
 
     threshold: float = nlp.SIMILAR_THRESHOLD
-    _index: nlp.SimilarIndex = field(default_factory=nlp.SimilarIndex)
+    _index: nlp.ProjectIndex = field(default_factory=nlp.ProjectIndex)
     _seen_until: datetime | None = None
-    _texts: dict[int, str] = field(default_factory=dict)
+    _texts: dict[int, tuple[str, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _apply(self, rows: Sequence[Row[tuple[int, str, str, datetime]]]) -> None:
         """Add the changed texts to the index and remember how far the database was read."""
         for project_id, title, description, updated_at in rows:
-            text = f"{title} {description}".strip()
-            if self._texts.get(project_id) != text:  # an unchanged text would only force a rebuild
-                self._texts[project_id] = text
-                self._index.add(str(project_id), text)
+            texts = (title, description)
+            if self._texts.get(project_id) != texts:  # an unchanged text would only force a rebuild
+                self._texts[project_id] = texts
+                self._index.add(str(project_id), title, description)
             if self._seen_until is None or updated_at > self._seen_until:
                 self._seen_until = updated_at
 
@@ -68,7 +67,7 @@ class SimilarProjects:
         with self._lock:  # a search meanwhile waits here, then finds nothing left to load
             if self._seen_until == since:  # else a search has loaded them meanwhile, from a newer read
                 self._apply(rows)
-        self._index.search("", 1)  # the first search after additions builds the matrix; an empty text asks nothing
+        self._index.warm()
         return len(self._index)
 
     def warm_in_background(self, transaction: Transaction) -> threading.Thread:
@@ -89,13 +88,12 @@ class SimilarProjects:
 
     def find(self, session: Session, project: Project, limit: int = 3) -> list[tuple[Project, float]]:
         """Other live projects saying the same as `project`, most similar first, above the threshold."""
-        text = training_text(project)
-        if not text:
+        if not (project.title or project.description).strip():
             return []
         with self._lock:
             self._refresh(session)
         found = []
-        for key, score in self._index.search(text, limit + 1):
+        for key, score in self._index.search(project.title, project.description, limit + 1):
             other = live_project(session, int(key)) if score >= self.threshold and key != str(project.id) else None
             if other is not None:
                 found.append((other, score))

@@ -243,31 +243,44 @@ class SimilarIndex:
                 weights[i], presence[i] = weight, 1.0
         return weights, presence, total, _chars(grams)
 
-    def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
-        """The most similar projects as (key, score in 0..1), best first."""
+    def _score_vector(self, text: str) -> tuple[list[str], Any]:
+        """Every indexed key and its score against `text`, in the order added (empty if nothing to compare)."""
         import numpy as np
 
         with self._lock:
             if not self._keys:
-                return []
+                return [], np.zeros(0)
             if self._matrix is None:
                 self._build()
             matrix, presence, totals, chars, keys = self._matrix, self._presence, self._totals, self._chars, list(self._keys)
             words = self._words
             query = self._query(text)
         if query is None or words is None:
-            return []
+            return keys, np.zeros(len(keys))
         weights, present, total, length = query
         query_in_doc = (presence @ weights) / total
         doc_in_query = (matrix @ present) / np.maximum(totals, 1e-9)
         shorter_is_query = total <= totals
         scores = np.maximum(np.where(shorter_is_query, query_in_doc, doc_in_query), words.scores(_word_ids(text)))
         short_chars = np.where(shorter_is_query, length, chars)
-        scores = scores * np.minimum(1.0, short_chars / _MIN_CHARS)
+        return keys, np.minimum(scores * np.minimum(1.0, short_chars / _MIN_CHARS), 1.0)
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Each indexed project's score against `text` (only those above 0)."""
+        keys, scores = self._score_vector(text)
+        return {keys[i]: round(float(scores[i]), 4) for i in scores.nonzero()[0]}
+
+    def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        """The most similar projects as (key, score in 0..1), best first."""
+        import numpy as np
+
+        keys, scores = self._score_vector(text)
         limit = min(limit, len(scores))
+        if not limit:
+            return []
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top])]
-        return [(keys[i], round(float(min(scores[i], 1.0)), 4)) for i in top if scores[i] > 0]
+        return [(keys[i], round(float(scores[i]), 4)) for i in top if scores[i] > 0]
 
 
 def _chars(grams: Counter[str]) -> int:

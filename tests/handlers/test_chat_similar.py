@@ -47,14 +47,14 @@ def test_a_different_idea_is_not_called_similar(chat, demo, db):
 
 
 def test_the_index_is_not_rebuilt_when_nothing_changed(app, chat, demo, db, monkeypatch):
-    from nlp import SimilarIndex
+    from nlp import ProjectIndex
 
     bind_worker(chat, demo)
     submit(chat, FIRST)
     similar = similar_projects_of(app)
     added: list[str] = []
-    original = SimilarIndex.add
-    monkeypatch.setattr(SimilarIndex, "add", lambda self, key, text: added.append(key) or original(self, key, text))
+    original = ProjectIndex.add
+    monkeypatch.setattr(ProjectIndex, "add", lambda self, key, *texts: added.append(key) or original(self, key, *texts))
     with db.transaction() as session:
         project = session.get(Project, 1)
         similar.find(session, project)

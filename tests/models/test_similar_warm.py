@@ -10,7 +10,7 @@ from sqlalchemy import event
 from bot.database import Database
 from models.similar import SimilarProjects
 from models import Project
-from nlp import SimilarIndex
+from nlp import ProjectIndex, SimilarIndex
 from tests.chat import bind_worker
 from tests.handlers.test_chat_similar import FIRST, OTHER_IDEA, SAME_IDEA, submit
 
@@ -50,10 +50,10 @@ def _project_listings(db) -> list[str]:
 
 
 def _index_work(monkeypatch) -> list[str]:
-    """Record from now on every text added to any similar index and every matrix built."""
+    """Record from now on every project added to any similar index and every matrix built (a title's and a whole text's)."""
     work: list[str] = []
-    add, build = SimilarIndex.add, SimilarIndex._build
-    monkeypatch.setattr(SimilarIndex, "add", lambda self, key, text: work.append(f"add {key}") or add(self, key, text))
+    add, build = ProjectIndex.add, SimilarIndex._build
+    monkeypatch.setattr(ProjectIndex, "add", lambda self, key, *texts: work.append(f"add {key}") or add(self, key, *texts))
     monkeypatch.setattr(SimilarIndex, "_build", lambda self: work.append("build") or build(self))
     return work
 
@@ -63,7 +63,7 @@ def test_after_warm_up_the_first_search_reads_no_table_and_builds_nothing(draft,
     listings, work = _project_listings(db), _index_work(monkeypatch)
     expected = _found(cold, db, draft)
     assert [number for number, _ in expected] == ["2026-0001"]
-    assert len(listings) == 1 and sorted(work) == ["add 1", "add 2", "build"]  # without warm-up the reply pays
+    assert len(listings) == 1 and sorted(work) == ["add 1", "add 2", "build", "build"]  # without warm-up the reply pays
 
     warmed = SimilarProjects()
     assert warmed.warm(db.transaction) == 2
