@@ -1,5 +1,8 @@
 """Similar earlier projects: the index the chat warns from before confirming, and coordinators review beside.
 
+Projects are compared as projects (`nlp.ProjectIndex`): each one's title against the other's title
+and description, so the index keeps the two apart.
+
 One index per process, kept with the application and refreshed from the database as projects
 are submitted or changed. Each web worker warms it in a background thread as it starts
 (`warm_in_background`): reading every live project and building the matrices takes seconds at

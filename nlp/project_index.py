@@ -10,7 +10,7 @@ of whole projects" and the tuning set beside it). A project given only a title i
 
 from __future__ import annotations
 
-from nlp.similar import SimilarIndex
+from nlp.similar import SimilarIndex, best_of
 
 
 def whole_text(title: str, text: str) -> str:
@@ -39,11 +39,13 @@ class ProjectIndex:
         whole = whole_text(title, text)
         if not whole or not len(self):
             return []
-        ours_in_theirs = self._wholes.scores(title.strip() or whole)
-        theirs_in_ours = self._titles.scores(whole)
-        scores = {key: min(score, theirs_in_ours.get(key, 0.0)) for key, score in ours_in_theirs.items()}
-        best = sorted(((k, s) for k, s in scores.items() if s > 0), key=lambda kv: (-kv[1], kv[0]))
-        return best[:limit]
+        import numpy as np
+
+        keys, ours_in_theirs = self._wholes.scores(title.strip() or whole)
+        title_keys, theirs_in_ours = self._titles.scores(whole)
+        if len(title_keys) != len(keys):  # both are added together, so one key is one row in each
+            raise RuntimeError("the title and whole-text indexes disagree")
+        return best_of(keys, np.minimum(ours_in_theirs, theirs_in_ours), limit)
 
     def warm(self) -> None:
         """Build both indexes now (the first search after additions would)."""

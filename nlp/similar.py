@@ -243,8 +243,8 @@ class SimilarIndex:
                 weights[i], presence[i] = weight, 1.0
         return weights, presence, total, _chars(grams)
 
-    def _score_vector(self, text: str) -> tuple[list[str], Any]:
-        """Every indexed key and its score against `text`, in the order added (empty if nothing to compare)."""
+    def scores(self, text: str) -> tuple[list[str], Any]:
+        """Every indexed key, in the order first added, and its score against `text` (an array; 0 where nothing is shared)."""
         import numpy as np
 
         with self._lock:
@@ -265,22 +265,23 @@ class SimilarIndex:
         short_chars = np.where(shorter_is_query, length, chars)
         return keys, np.minimum(scores * np.minimum(1.0, short_chars / _MIN_CHARS), 1.0)
 
-    def scores(self, text: str) -> dict[str, float]:
-        """Each indexed project's score against `text` (only those above 0)."""
-        keys, scores = self._score_vector(text)
-        return {keys[i]: round(float(scores[i]), 4) for i in scores.nonzero()[0]}
-
     def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """The most similar projects as (key, score in 0..1), best first."""
-        import numpy as np
 
-        keys, scores = self._score_vector(text)
-        limit = min(limit, len(scores))
-        if not limit:
-            return []
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top])]
-        return [(keys[i], round(float(scores[i]), 4)) for i in top if scores[i] > 0]
+        keys, scores = self.scores(text)
+        return best_of(keys, scores, limit)
+
+
+def best_of(keys: list[str], scores: Any, limit: int) -> list[tuple[str, float]]:
+    """The `limit` best (key, score) above 0, best first, from keys and their scores as an array."""
+    import numpy as np
+
+    limit = min(limit, len(scores))
+    if not limit:
+        return []
+    top = np.argpartition(-scores, limit - 1)[:limit]
+    top = top[np.argsort(-scores[top])]
+    return [(keys[i], round(float(scores[i]), 4)) for i in top if scores[i] > 0]
 
 
 def _chars(grams: Counter[str]) -> int:
