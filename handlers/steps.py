@@ -83,7 +83,8 @@ def idle(t: Turn) -> State:
         return submit.start(t, said=t.raw)
     if intent == Intent.describe:
         return submit.start(t, prefill=t.raw)
-    if intent == Intent.chitchat and nlp.named_title(t.raw, bare=False):  # "项目名称：X" starts the form
+    # "项目名称：X", "名称是X": a name given while no form is open starts one (there is nothing to edit yet)
+    if intent in (Intent.chitchat, Intent.edit) and nlp.named_title(t.raw, bare=False):
         return submit.start(t, said=t.raw)
     if intent == Intent.bind:
         return bind.take_code_or_unit(t) if (t.slots_in.get("code") or t.slots_in.get("unit_text")) else bind.ask(t)
