@@ -49,3 +49,42 @@ def test_a_name_given_with_a_description_is_not_taken_as_a_new_name(chat, demo, 
     [draft] = projects(db)
     assert draft.title == "风门闭锁装置"
     assert draft.description == "名称是风门闭锁装置，原来两道风门老是同时打开，现在装了电磁闭锁"
+
+
+# --- co-authors named with who they are, or after what they did ----------------------------------
+
+def at_members_question(chat, demo):
+    """张三 described a project without naming anyone and is asked who did it with him."""
+    bind_worker(chat, demo)
+    chat.send_text("申报")
+    chat.send_text("水泵自动排水控制")
+    reply = chat.send_text("原来水仓水位高了要人盯着开泵，现在装了液位传感器，水位到了自动启泵，一年省一万八左右")
+    if "属于哪一类" in reply or "对就回" in reply:
+        reply = chat.send_text("3")
+    assert texts.ASK_MEMBERS in reply
+
+
+@pytest.mark.parametrize(("said", "members"), [
+    ("还有我们班的李强", ["张三", "李强"]),
+    ("我和班长付国强两个人搞的", ["张三", "付国强"]),
+    ("王刚，还有队里的李强", ["张三", "王刚", "李强"]),
+])
+def test_a_co_author_named_with_his_team_or_post_is_stored_by_name(chat, demo, db, said, members):
+    at_members_question(chat, demo)
+    assert "请核对" in chat.send_text(said)
+    assert projects(db)[0].members == members
+
+
+@pytest.mark.parametrize(("said", "members"), [
+    ("我发明了个液压支柱快速卸载阀，以前卸载得两个人，现在一个人一扳就行，大约五万块一年，同班的吕志刚也参加了",
+     ["张三", "吕志刚"]),
+    ("我们班组三个人：张三、孙涛、何建军，做了一个采煤机截齿快速更换工具，原来换一个截齿要十分钟，一年省五万",
+     ["张三", "孙涛", "何建军"]),
+])
+def test_co_authors_a_description_names_are_not_asked_for(chat, demo, db, said, members):
+    bind_worker(chat, demo)
+    reply = chat.send_text(said)
+    if "对就回" in reply:
+        reply = chat.send_text("对")
+    assert texts.ASK_MEMBERS not in reply and "请核对" in reply
+    assert projects(db)[0].members == members
