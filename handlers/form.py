@@ -178,12 +178,14 @@ def answers_another_field(t: Turn, draft: Project) -> bool:
     """Whether a message that does not answer the question answers another field outright, which is then kept.
 
     The co-authors ("alone", "me and Wang Gang" while the category is asked), a category or system
-    named, or a yearly amount. Never a name (any short text would read as one) and never "none"
-    (at a yes/no question it means no, not "no benefit"). Cases: tests/handlers/test_chat_keeps_what_was_said.py.
+    named, a yearly amount, or no benefit said in so many words ("没有经济效益"). Never a name (any short text
+    would read as one) and never a bare "没有" (at a yes/no question it means no, not "no benefit").
+    Cases: tests/handlers/test_chat_keeps_what_was_said.py, tests/handlers/test_chat_tried_as_new_users.py.
     """
     text = t.raw or t.text
     filled = take_named(t, draft, text, title_of=lambda _: None)
-    if "benefit" not in t.mem.answered and take_benefit(t, draft, text, none_counts=False):
+    none_said = nlp.benefit.states_no_benefit(text)
+    if "benefit" not in t.mem.answered and take_benefit(t, draft, text, none_counts=none_said):
         filled.add("benefit")
     for name in filled:
         mark(t.mem, name)

@@ -10,7 +10,7 @@ import unicodedata
 import nlp
 from handlers import bind, form, submit, texts
 from handlers.intents import Intent
-from handlers.reading import fill_from_description
+from handlers.reading import fill_from_description, take_benefit
 from handlers.turn import State, Turn
 from models.drafts import trimmed
 from models.project import BenefitKind, Project
@@ -32,8 +32,10 @@ def edit(t: Turn) -> State:
     if whole is None or whole.kind == BenefitKind.unknown:
         t.text = t.raw = value
     t.slots_in = dict(nlp.understand(value).slots)
+    had_value, asked = field.present(draft, t.mem), form.BY_STATE.get(t.state) is field
     if form.answer(t, draft, field.name):
-        t.say(texts.EDITED)
+        # "没啥效益，就是方便大家" answering the benefit question (or another one) changed nothing said before
+        t.say(texts.EDITED if had_value else "" if asked else texts.ANSWER_KEPT)
     return submit.ask_next(t, draft)
 
 
@@ -130,6 +132,9 @@ def confirm_step(t: Turn) -> State:
     if members is not None:  # "就我和王刚两个": who did it, said at the summary
         form.set_members(t, draft, members)
         t.say(texts.EDITED)
+        return submit.ask_next(t, draft)
+    if t.intent != Intent.describe and take_benefit(t, draft, t.raw, none_counts=False):
+        t.say(texts.EDITED)  # "一年其实能省八千": the benefit said again, without naming the field
         return submit.ask_next(t, draft)
     if t.intent == Intent.describe:
         fill_from_description(t, draft, t.text)

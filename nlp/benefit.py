@@ -108,6 +108,11 @@ def _statement(text: str) -> Benefit | None:
     return None
 
 
+def states_no_benefit(text: str) -> bool:
+    """Whether a text says in so many words that there is no benefit ("没有经济效益"), not a bare "没有" (a no)."""
+    return any(p in compact(text) for p in words()["none_phrases"])
+
+
 def extract_benefit(text: str) -> Benefit | None:
     """The economic benefit stated in a text; None when it says nothing about money."""
     clean = _THOUSANDS.sub("", normalize(text).lower()).replace(" ", "")

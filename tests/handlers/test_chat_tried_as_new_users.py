@@ -4,6 +4,8 @@ The phrasings were written by the engineer who tried the demo, the way miners ty
 phone; none is a real user's message. Each test failed before its fix.
 """
 
+from decimal import Decimal
+
 import pytest
 
 from handlers import texts
@@ -88,3 +90,36 @@ def test_co_authors_a_description_names_are_not_asked_for(chat, demo, db, said, 
         reply = chat.send_text("对")
     assert texts.ASK_MEMBERS not in reply and "请核对" in reply
     assert projects(db)[0].members == members
+
+
+# --- what is said at the summary or at another question is kept, and said so --------------------
+
+def test_an_amount_said_again_at_the_summary_corrects_the_benefit(chat, demo, db):
+    bind_worker(chat, demo)
+    chat.send_text("我和朱小兵弄了个电缆挂钩，原来电缆乱挂容易被砸，现在统一挂起来，一年省五千来块")
+    reply = chat.send_text("2")  # 小创造
+    assert "年效益：约5000元" in reply
+    reply = chat.send_text("一年其实能省八千")
+    assert texts.EDITED in reply and "年效益：8000元" in reply
+    assert projects(db)[0].annual_benefit_yuan == Decimal("8000")
+
+
+def test_no_benefit_said_in_words_at_the_category_question_is_kept_and_not_asked(chat, demo, db):
+    bind_worker(chat, demo)
+    chat.send_text("申报")
+    chat.send_text("高压开关柜防误操作锁")
+    assert "属于哪一类" in chat.send_text("开关柜以前老有人误操作，我加了个机械连锁，不按顺序打不开柜门")
+    reply = chat.send_text("没啥效益")
+    assert texts.ANSWER_KEPT in reply and "属于哪一类" in reply
+    reply = chat.send_text("3")
+    assert texts.ASK_BENEFIT not in reply and texts.ASK_MEMBERS in reply
+    assert projects(db)[0].benefit_kind == "none"
+
+
+def test_no_benefit_answering_the_benefit_question_is_not_called_a_correction(chat, demo, db):
+    bind_worker(chat, demo)
+    chat.send_text("宿舍的热水每天就开两个钟头，夜班下来根本洗不上，能不能改成下夜班以后也供应")
+    assert texts.ASK_BENEFIT in chat.send_text("对")
+    reply = chat.send_text("效益是没有的，就是方便大家")
+    assert texts.EDITED not in reply and texts.ASK_MEMBERS in reply
+    assert projects(db)[0].benefit_kind == "none"
