@@ -62,7 +62,7 @@ def validate_system(t: Turn, draft: Project, text: str) -> None:
 
 def validate_benefit(t: Turn, draft: Project, text: str) -> None:
     """A yearly amount or range, "没有" (none), or "说不清" (unknown)."""
-    benefit = nlp.extract_benefit(t.raw or text)
+    benefit = nlp.extract_benefit(t.raw or text, answer=True)  # the answer to "how much": "七八千" is yuan
     if benefit is None and nlp.answers.says_benefit_unknown(text):
         benefit = nlp.Benefit(nlp.benefit.UNKNOWN)
     if benefit is None or (benefit.kind == nlp.benefit.AMOUNT and benefit.low is None):

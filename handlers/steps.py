@@ -28,7 +28,7 @@ def edit(t: Turn) -> State:
     if field.name == "members" and nlp.change_of_members(t.raw):
         return _change_members(t, draft, value)
     # a benefit is read from the whole message when it says one: "没有经济效益，主要是安全" is not "安全"
-    whole = nlp.extract_benefit(t.raw) if field.name == "benefit" else None
+    whole = nlp.extract_benefit(t.raw, answer=True) if field.name == "benefit" else None
     if whole is None or whole.kind == BenefitKind.unknown:
         t.text = t.raw = value
     t.slots_in = dict(nlp.understand(value).slots)

@@ -113,10 +113,13 @@ def states_no_benefit(text: str) -> bool:
     return any(p in compact(text) for p in words()["none_phrases"])
 
 
-def extract_benefit(text: str) -> Benefit | None:
-    """The economic benefit stated in a text; None when it says nothing about money."""
+def extract_benefit(text: str, answer: bool = False) -> Benefit | None:
+    """The economic benefit stated in a text; None when it says nothing about money.
+
+    `answer`: the text answers the benefit question, so a figure without a unit ("七八千", "15000") is yuan.
+    """
     clean = _THOUSANDS.sub("", normalize(text).lower()).replace(" ", "")
-    found = mentions(clean)
+    found = mentions(clean, bare_is_money=answer)
     if not found:
         return _statement(text)
     saving = [m for m in found if m.saving]

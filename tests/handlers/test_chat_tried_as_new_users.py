@@ -123,3 +123,28 @@ def test_no_benefit_answering_the_benefit_question_is_not_called_a_correction(ch
     reply = chat.send_text("效益是没有的，就是方便大家")
     assert texts.EDITED not in reply and texts.ASK_MEMBERS in reply
     assert projects(db)[0].benefit_kind == "none"
+
+
+# --- the benefit as miners say it ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("said", "low", "high", "approximate", "shown"), [
+    ("一年十来万", 100000, 100000, True, "约10万元"),
+    ("省个万把块", 10000, 10000, True, "约1万元"),
+    ("一万五", 15000, 15000, False, "1.5万元"),
+    ("一年一万五左右", 15000, 15000, True, "约1.5万元"),
+    ("七八千", 7000, 8000, True, "约7000–8000元"),  # the figure alone: it answers "how much a year"
+    ("15000", 15000, 15000, False, "1.5万元"),
+])
+def test_the_benefit_as_a_miner_says_it_is_read_at_once(chat, demo, db, said, low, high, approximate, shown):
+    bind_worker(chat, demo)
+    chat.send_text("申报")
+    chat.send_text("电缆挂钩")
+    reply = chat.send_text("原来电缆乱挂容易被砸，现在做了挂钩统一挂起来")
+    if "属于哪一类" in reply or "对就回" in reply:
+        reply = chat.send_text("2")
+    assert texts.ASK_BENEFIT in reply
+    assert texts.ASK_MEMBERS in chat.send_text(said)  # neither the error nor the question again
+    assert f"年效益：{shown}" in chat.send_text("就我一个")
+    p = projects(db)[0]
+    assert (p.annual_benefit_yuan, p.annual_benefit_high_yuan, p.benefit_approximate) == (
+        Decimal(low), Decimal(high), approximate)
