@@ -18,9 +18,16 @@ def _rules() -> dict[str, Any]:
     return read_json("title.json")
 
 
+def _cut_run_on(phrase: str) -> str:
+    """A phrase up to the next clause's first word: voice input has no commas ("…更换工具原来换一个要十分钟")."""
+    cuts = [at for word in _rules()["clause_starts"] if (at := phrase.find(word, 2)) >= 2]
+    return phrase[:min(cuts)] if cuts else phrase
+
+
 def _trim(phrase: str) -> str:
-    """Drop pronouns, measure words and filler around a title phrase."""
+    """Drop pronouns, measure words and filler around a title phrase (and what runs on past it)."""
     rules = _rules()
+    phrase = _cut_run_on(phrase)
     changed = True
     while changed:
         changed = False

@@ -148,3 +148,11 @@ def test_the_benefit_as_a_miner_says_it_is_read_at_once(chat, demo, db, said, lo
     p = projects(db)[0]
     assert (p.annual_benefit_yuan, p.annual_benefit_high_yuan, p.benefit_approximate) == (
         Decimal(low), Decimal(high), approximate)
+
+
+def test_a_voice_message_without_commas_gives_a_short_name(chat, demo, db):
+    bind_worker(chat, demo)
+    chat.send_voice("我做了一个采煤机截齿快速更换工具原来换一个截齿要十分钟现在两分钟就够了一年能节约材料和工时费约五万元")
+    [draft] = projects(db)
+    assert draft.title == "采煤机截齿快速更换工具"
+    assert draft.annual_benefit_yuan == Decimal("50000")
