@@ -203,11 +203,12 @@ def answer(t: Turn, draft: Project, name: str) -> bool:
     try:
         field.validate(t, draft, t.text)
     except InvalidField as refused:
+        # "一年省个两三万吧" at the system question is the benefit, not more of the description
+        if t.intent != Intent.describe and answers_another_field(t, draft):
+            t.say(texts.ANSWER_KEPT)
+            return True
         if continues_description(t, name):
             add_to_description(t, draft)
-            return True
-        if answers_another_field(t, draft):
-            t.say(texts.ANSWER_KEPT)
             return True
         t.say(BY_NAME[refused.field].invalid if refused.field in BY_NAME else field.invalid)
         return False

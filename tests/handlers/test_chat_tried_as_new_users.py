@@ -11,6 +11,7 @@ import pytest
 from handlers import texts
 from tests.chat import bind_worker, projects
 
+TYPOS = "我门班改了个刮版机链条涨紧器，以前链条老松，现在自动涨紧"
 PUMP = "排水系统水泵老是空转烧电机，我们装了个液位开关，水干了自动停泵"
 
 
@@ -156,3 +157,15 @@ def test_a_voice_message_without_commas_gives_a_short_name(chat, demo, db):
     [draft] = projects(db)
     assert draft.title == "采煤机截齿快速更换工具"
     assert draft.annual_benefit_yuan == Decimal("50000")
+
+
+def test_an_amount_said_at_another_question_is_the_benefit_not_more_description(chat, demo, db):
+    bind_worker(chat, demo)
+    reply = chat.send_text(TYPOS)
+    assert "对就回" in reply or "属于哪一类" in reply  # the category is asked
+    reply = chat.send_text("一年能省个两三万块钱吧")  # long enough to pass for more of the description
+    assert texts.ANSWER_KEPT in reply and texts.ADDED_TO_DESCRIPTION not in reply
+    assert "对就回" in reply or "属于哪一类" in reply
+    [draft] = projects(db)
+    assert draft.description == TYPOS
+    assert (draft.annual_benefit_yuan, draft.annual_benefit_high_yuan) == (Decimal(20000), Decimal(30000))
