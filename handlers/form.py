@@ -197,9 +197,29 @@ def missing(draft: Project, mem: Memory) -> list[Field]:
     return [f for f in FIELDS if f.state is not None and not f.present(draft, mem)]
 
 
+def takes_a_new_name(t: Turn, draft: Project) -> bool:
+    """A message that only names the project with a frame ("不对，我想先报另一个，名字叫X") is its (new) name.
+
+    Whatever question was asked: the worker changed their mind, or answers ahead. Say so; True when taken.
+    """
+    named = nlp.only_a_name(t.raw or t.text) if t.intent != Intent.describe else None
+    if named is None or named == draft.title:
+        return False
+    had_name = bool(draft.title)
+    try:
+        drafts.set_title(draft, t.worker, named)
+    except InvalidField:
+        return False
+    mark(t.mem, "title")
+    t.say(texts.EDITED if had_name else texts.ANSWER_KEPT)
+    return True
+
+
 def answer(t: Turn, draft: Project, name: str) -> bool:
     """Take the message as the answer for one field; say how to answer and return False if it was refused."""
     field = BY_NAME[name]
+    if name != "title" and takes_a_new_name(t, draft):
+        return True
     try:
         field.validate(t, draft, t.text)
     except InvalidField as refused:

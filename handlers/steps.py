@@ -133,6 +133,8 @@ def confirm_step(t: Turn) -> State:
         form.set_members(t, draft, members)
         t.say(texts.EDITED)
         return submit.ask_next(t, draft)
+    if form.takes_a_new_name(t, draft):  # "名字叫X": a new name without naming the field's number
+        return submit.ask_next(t, draft)
     if t.intent != Intent.describe and take_benefit(t, draft, t.raw, none_counts=False):
         t.say(texts.EDITED)  # "一年其实能省八千": the benefit said again, without naming the field
         return submit.ask_next(t, draft)

@@ -15,7 +15,7 @@ from nlp.similar import THRESHOLD as SIMILAR_THRESHOLD
 from nlp.similar import SimilarIndex
 from nlp.text import normalize
 from nlp.members import change_of_members, members_in, read_members
-from nlp.title import extract_title, named_title
+from nlp.title import extract_title, named_title, only_a_name
 
 __all__ = [
     "SIMILAR_THRESHOLD",
@@ -36,6 +36,7 @@ __all__ = [
     "named_category",
     "named_title",
     "normalize",
+    "only_a_name",
     "read_members",
     "retrain",
     "understand",

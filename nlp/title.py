@@ -89,6 +89,20 @@ def named_title(text: str, bare: bool = True) -> str | None:
     return None
 
 
+def only_a_name(text: str) -> str | None:
+    """The name a message gives with a frame when it says nothing more ("不对，我想先报另一个，名字叫X" → X).
+
+    None when no frame names it (a bare name needs the name question) or when another clause is long
+    enough to be a description given with its name ("名称是X，原来两道风门老是同时打开").
+    """
+    named = named_title(text, bare=False)
+    if named is None:
+        return None
+    clauses = [c.strip() for c in re.split(r"[,，。;；!?！？:\n]", normalize(text))]
+    others = [c for c in clauses if named not in c]
+    return named if all(len(c) < _rules()["description_clause"] for c in others) else None
+
+
 def extract_title(text: str) -> str | None:
     """A short title from a free description (a name given with a frame first), or None when none can be found."""
     named = named_title(text)

@@ -169,3 +169,24 @@ def test_an_amount_said_at_another_question_is_the_benefit_not_more_description(
     [draft] = projects(db)
     assert draft.description == TYPOS
     assert (draft.annual_benefit_yuan, draft.annual_benefit_high_yuan) == (Decimal(20000), Decimal(30000))
+
+
+# --- a change of mind about the name ----------------------------------------------------------------
+
+def test_another_name_given_at_the_description_question_renames_and_the_description_is_asked(chat, demo, db):
+    bind_worker(chat, demo)
+    chat.send_text("申报")
+    chat.send_text("局扇自动切换装置")
+    reply = chat.send_text("不对，我想先报另一个，名字叫风筒快速接头")
+    assert texts.EDITED in reply and texts.ASK_DESCRIPTION in reply
+    [draft] = projects(db)
+    assert (draft.title, draft.description) == ("风筒快速接头", "")
+
+
+def test_a_new_name_with_a_frame_at_the_summary_replaces_the_name(chat, demo, db):
+    bind_worker(chat, demo)
+    chat.send_text("我和朱小兵弄了个电缆挂钩，原来电缆乱挂容易被砸，现在统一挂起来，一年省五千来块")
+    chat.send_text("2")
+    reply = chat.send_text("名字就叫矿用电缆防砸挂钩吧")
+    assert texts.EDITED in reply and "名称：矿用电缆防砸挂钩" in reply
+    assert projects(db)[0].title == "矿用电缆防砸挂钩"
