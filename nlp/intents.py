@@ -255,6 +255,8 @@ def _by_keywords(text: str, core: str) -> Understanding:
         return Understanding(intent, slots if intent != "bind" else {})
     if _describes(text, core) and intent not in ("query",):
         return Understanding("describe")
+    if intent == "submit" and _reads_like_idea(core):  # "我想报个小建议：井口候车室太冷，希望装暖气": the idea itself
+        return Understanding("describe")
     if intent:
         return Understanding(intent, slots if intent == "query" else {})
     if _reads_like_idea(core):

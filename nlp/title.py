@@ -109,7 +109,11 @@ def extract_title(text: str) -> str | None:
     if named:
         return named
     rules = _rules()
-    clauses = [c for c in _CLAUSE.split(normalize(text)) if c]
+    text = normalize(text)
+    head, colon, tail = text.partition(":")
+    if colon and tail and len(head) <= rules["colon_head"]:  # "我想报个小建议：X…": the project is X…
+        text = tail
+    clauses = [c for c in _CLAUSE.split(text) if c]
     for clause in clauses:
         title = _after_intro(clause) or _change(clause)
         if title:

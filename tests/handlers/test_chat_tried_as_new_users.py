@@ -190,3 +190,12 @@ def test_a_new_name_with_a_frame_at_the_summary_replaces_the_name(chat, demo, db
     reply = chat.send_text("名字就叫矿用电缆防砸挂钩吧")
     assert texts.EDITED in reply and "名称：矿用电缆防砸挂钩" in reply
     assert projects(db)[0].title == "矿用电缆防砸挂钩"
+
+
+def test_an_idea_after_the_submit_words_is_the_description_not_thrown_away(chat, demo, db):
+    bind_worker(chat, demo)
+    reply = chat.send_text("我想报个小建议：井口候车室冬天太冷了，希望能装上暖气片")
+    assert texts.ASK_TITLE not in reply and texts.ASK_DESCRIPTION not in reply
+    [draft] = projects(db)
+    assert draft.description == "我想报个小建议：井口候车室冬天太冷了，希望能装上暖气片"
+    assert (draft.title, draft.category) == ("关于井口候车室冬天太冷的建议", "suggestion")
