@@ -83,12 +83,14 @@ def test_a_co_author_named_with_his_team_or_post_is_stored_by_name(chat, demo, d
      ["张三", "吕志刚"]),
     ("我们班组三个人：张三、孙涛、何建军，做了一个采煤机截齿快速更换工具，原来换一个截齿要十分钟，一年省五万",
      ["张三", "孙涛", "何建军"]),
+    ("嗯那个我们弄了个变频器散热风道，以前夏天变频器老是过热跳闸，现在加了个风道跟排风扇，一年差不多省三四万吧，"
+     "参与的还有我们班长蒋海和电工小苏", ["张三", "蒋海", "小苏"]),
 ])
 def test_co_authors_a_description_names_are_not_asked_for(chat, demo, db, said, members):
     bind_worker(chat, demo)
     reply = chat.send_text(said)
-    if "对就回" in reply:
-        reply = chat.send_text("对")
+    if "对就回" in reply or "属于哪一类" in reply:
+        reply = chat.send_text("3")
     assert texts.ASK_MEMBERS not in reply and "请核对" in reply
     assert projects(db)[0].members == members
 
