@@ -137,6 +137,7 @@ def test_no_benefit_answering_the_benefit_question_is_not_called_a_correction(ch
     ("一年一万五左右", 15000, 15000, True, "约1.5万元"),
     ("七八千", 7000, 8000, True, "约7000–8000元"),  # the figure alone: it answers "how much a year"
     ("15000", 15000, 15000, False, "1.5万元"),
+    ("一年大概五六万吧，不对，是三四万", 30000, 40000, True, "约3–4万元"),  # corrected in one breath, not summed
 ])
 def test_the_benefit_as_a_miner_says_it_is_read_at_once(chat, demo, db, said, low, high, approximate, shown):
     bind_worker(chat, demo)
