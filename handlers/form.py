@@ -184,8 +184,9 @@ def answers_another_field(t: Turn, draft: Project) -> bool:
     """
     text = t.raw or t.text
     filled = take_named(t, draft, text, title_of=lambda _: None)
-    none_said = nlp.benefit.states_no_benefit(text)
-    if "benefit" not in t.mem.answered and take_benefit(t, draft, text, none_counts=none_said):
+    # an amount said again ("不对，是三万" at the members question) is the latest word on the benefit
+    none_said = nlp.benefit.states_no_benefit(text) and "benefit" not in t.mem.answered
+    if take_benefit(t, draft, text, none_counts=none_said):
         filled.add("benefit")
     for name in filled:
         mark(t.mem, name)

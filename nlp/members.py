@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+from nlp.numbers import NUMERAL
 from nlp.resources import read_json
 from nlp.text import compact, normalize
 
@@ -86,8 +87,8 @@ def read_members(text: str) -> list[str] | None:
         if token in data["self"] or re.fullmatch(data["count"], token):
             alone = True
             continue
-        if not _HAN.fullmatch(token) or any(word in token for word in data["not_names"]):
-            return None
+        if not _HAN.fullmatch(token) or NUMERAL.fullmatch(token) or any(word in token for word in data["not_names"]):
+            return None  # "不对，是三万": a correction and a figure, not two people
         names += [n for n in _split_run(token) if n not in names]
     return names if names or alone else None
 

@@ -202,3 +202,13 @@ def test_an_idea_after_the_submit_words_is_the_description_not_thrown_away(chat,
     [draft] = projects(db)
     assert draft.description == "我想报个小建议：井口候车室冬天太冷了，希望能装上暖气片"
     assert (draft.title, draft.category) == ("关于井口候车室冬天太冷的建议", "suggestion")
+
+
+def test_a_benefit_corrected_at_the_members_question_is_no_pair_of_names(chat, demo, db):
+    bind_worker(chat, demo)
+    chat.send_text("我做了个托辊更换小车，皮带托辊坏了换起来费劲，要两个人抬，现在推着走就行，一年省两万")
+    assert texts.ASK_MEMBERS in chat.send_text("2")
+    reply = chat.send_text("不对，是三万")
+    assert texts.ASK_MEMBERS in reply and "不对" not in " ".join(projects(db)[0].members or [])
+    assert projects(db)[0].annual_benefit_yuan == Decimal("30000")
+    assert "成员：张三\n" in chat.send_text("就我一个")
