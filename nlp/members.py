@@ -118,6 +118,8 @@ def _run_after(text: str, start: int) -> list[str]:
     data = _data()
     seps = "、,和跟与及 "
     names, i = [], start
+    while i < len(text) and text[i] == " ":  # where a qualifier was taken out ("我和同班的韦小宝")
+        i += 1
     while i < len(text):
         taken = None
         for length in (2, 3):
@@ -162,6 +164,8 @@ def members_in(text: str) -> list[str] | None:
     core = compact(clean)
     if any(phrase in core for phrase in data["alone_in_text"]):
         return []
+    for word in data["qualifiers"]:  # "我和同班的韦小宝一起…": who he is, not part of his name
+        clean = clean.replace(word, " ")
     for trigger in data["list_triggers"]:
         at = clean.find(trigger)
         if at >= 0:

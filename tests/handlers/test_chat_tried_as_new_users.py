@@ -85,6 +85,8 @@ def test_a_co_author_named_with_his_team_or_post_is_stored_by_name(chat, demo, d
      ["张三", "孙涛", "何建军"]),
     ("嗯那个我们弄了个变频器散热风道，以前夏天变频器老是过热跳闸，现在加了个风道跟排风扇，一年差不多省三四万吧，"
      "参与的还有我们班长蒋海和电工小苏", ["张三", "蒋海", "小苏"]),
+    ("我们队改了个端头支架防干涉装置，推移的时候老跟转载机干涉，加了个限位块，一年省了差不多十来万，是我和同班的韦小宝一起弄的",
+     ["张三", "韦小宝"]),
 ])
 def test_co_authors_a_description_names_are_not_asked_for(chat, demo, db, said, members):
     bind_worker(chat, demo)
