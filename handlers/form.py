@@ -178,8 +178,9 @@ def answers_another_field(t: Turn, draft: Project) -> bool:
     """Whether a message that does not answer the question answers another field outright, which is then kept.
 
     The co-authors ("alone", "me and Wang Gang" while the category is asked), a category or system
-    named, a yearly amount, or no benefit said in so many words ("没有经济效益"). Never a name (any short text
-    would read as one) and never a bare "没有" (at a yes/no question it means no, not "no benefit").
+    named, a yearly amount (said again, it replaces the earlier one), or "no economic benefit" said in
+    so many words. Never a bare name (any short text would read as one) and never a bare "no" (at a
+    yes/no question it means no, not "no benefit").
     Cases: tests/handlers/test_chat_keeps_what_was_said.py, tests/handlers/test_chat_tried_as_new_users.py.
     """
     text = t.raw or t.text
