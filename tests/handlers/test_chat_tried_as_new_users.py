@@ -214,3 +214,12 @@ def test_a_benefit_corrected_at_the_members_question_is_no_pair_of_names(chat, d
     assert texts.ASK_MEMBERS in reply and "不对" not in " ".join(projects(db)[0].members or [])
     assert projects(db)[0].annual_benefit_yuan == Decimal("30000")
     assert "成员：张三\n" in chat.send_text("就我一个")
+
+
+@pytest.mark.parametrize("said", ["不是小发明，是小革新", "不算小发明吧，算小革新"])
+def test_a_category_named_only_to_be_denied_is_not_the_one_stored(chat, demo, db, said):
+    bind_worker(chat, demo)
+    reply = chat.send_text("我发明了一个电缆接头防水盒，以前井下接头老进水短路，现在套上盒子就没事了")
+    assert "我看像是“小发明”" in reply
+    chat.send_text(said)
+    assert projects(db)[0].category == "innovation"
