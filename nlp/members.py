@@ -5,7 +5,8 @@ gives nobody else; "班组三个人：张伟、王刚、李强" gives the names 
 and "还有班长付国强" give the name without who he is. Fillers, counts
 and stray marks (an apostrophe left by a pinyin keyboard) never become a person. A name is two to
 four Chinese characters (or a Latin word); four run together ("王刚李强", from voice) are split
-when both halves start with a common surname.
+when both halves start with a common surname, and after "我跟" a run without pauses ("孙大海刘建国一起")
+is split before a surname, the commoner one where two splits are possible ("张建华王刚").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from nlp.text import compact, normalize
 
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,4}|[A-Za-z][A-Za-z.·]{1,19}")
 _CLAUSE_END = re.compile(r"[。;!?\n]")
+_SEPARATORS = "、,，和跟与及 "
 
 
 @lru_cache(maxsize=1)
@@ -109,34 +111,42 @@ def _counted(rest: str) -> bool:
     if not found:
         return False
     after = rest[found.end():]
-    return not after or after[0] in "、,和跟与及 " or bool(_CLAUSE_END.match(after)) \
+    return not after or after[0] in _SEPARATORS or bool(_CLAUSE_END.match(after)) \
         or any(after.startswith(s) for s in data["stops"])
+
+
+def _name_at(text: str, i: int, run: bool = True) -> str | None:
+    """The name of 2 or 3 characters at i when a separator, a count, a stop or (with `run`) another name follows."""
+    data = _data()
+    runs: list[tuple[int, str]] = []
+    for length in (2, 3):
+        name, rest = text[i:i + length], text[i + length:]
+        if len(name) < length or not re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            continue
+        if not rest or rest[0] in _SEPARATORS or _counted(rest) or _CLAUSE_END.match(rest) \
+                or any(rest.startswith(s) for s in data["stops"]):
+            return name
+        # voice input without pauses: "孙大海刘建国一起" is two names when the next starts with a surname
+        if run and rest[0] in data["surnames"] and _name_at(text, i + length, run=False):
+            runs.append((data["surnames"].index(rest[0]), name))
+    return min(runs)[1] if runs else None  # "张建华王刚": the split whose next surname is the commoner
 
 
 def _run_after(text: str, start: int) -> list[str]:
     """The names right after a trigger ("我和|王刚、李强一起…"), each followed by a separator or a stop."""
-    data = _data()
-    seps = "、,和跟与及 "
     names, i = [], start
     while i < len(text) and text[i] == " ":  # where a qualifier was taken out ("我和同班的韦小宝")
         i += 1
     while i < len(text):
-        taken = None
-        for length in (2, 3):
-            name, rest = text[i:i + length], text[i + length:]
-            if len(name) == length and re.fullmatch(r"[\u4e00-\u9fff]+", name) and (
-                    not rest or rest[0] in seps or _counted(rest) or _CLAUSE_END.match(rest)
-                    or rest[0] in ",，" or any(rest.startswith(s) for s in data["stops"])):
-                taken = name
-                break
+        taken = _name_at(text, i)
         if taken is None:
             break
         names.append(taken)
         i += len(taken)
-        if i < len(text) and text[i] in seps:
+        if i < len(text) and text[i] in _SEPARATORS:
             i += 1
-            continue
-        break
+        elif not (i < len(text) and text[i] in _data()["surnames"] and _name_at(text, i)):
+            break
     return names
 
 

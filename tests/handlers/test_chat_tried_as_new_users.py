@@ -223,3 +223,16 @@ def test_a_category_named_only_to_be_denied_is_not_the_one_stored(chat, demo, db
     assert "我看像是“小发明”" in reply
     chat.send_text(said)
     assert projects(db)[0].category == "innovation"
+
+
+def test_one_long_breath_without_pauses_is_filed_whole(chat, demo, db):
+    """Voice recognition without a single comma: the name, the benefit and co-authors run together."""
+    bind_worker(chat, demo)
+    reply = chat.send_voice("我们队搞了个皮带机自动纠偏装置就是在皮带两边装了感应开关跑偏了自动把托辊调过来"
+                            "不用人去调了一年下来能省个三万多块钱是我跟孙大海刘建国一起弄的")
+    if "对就回" in reply:
+        reply = chat.send_text("对")
+    assert texts.ASK_MEMBERS not in reply and "请核对" in reply
+    [draft] = projects(db)
+    assert (draft.title, draft.members) == ("皮带机自动纠偏装置", ["张三", "孙大海", "刘建国"])
+    assert (draft.annual_benefit_yuan, draft.benefit_approximate) == (Decimal(30000), True)
