@@ -77,11 +77,12 @@ def category_from(text: str, intent: str, slots: dict[str, str], suggestion: str
     number = _numbered(slots, len(CATEGORY_ORDER)) if intent in (Intent.choice, Intent.query) else None
     if number:
         return CATEGORY_ORDER[number - 1]
+    named = nlp.named_category(text)  # "不是小发明，是小革新": the one not denied
+    if named:
+        return named
     compact = nlp.normalize(text).replace(" ", "")
-    for code, name in texts.CATEGORY_NAMES.items():
-        if name in compact or (len(compact) <= 4 and name[1:] in compact):
-            return code
-    return None
+    return next((code for code, name in texts.CATEGORY_NAMES.items() if len(compact) <= 4 and name[1:] in compact),
+                None)
 
 
 def system_from(text: str, slots: dict[str, str]) -> str | None:

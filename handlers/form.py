@@ -62,7 +62,7 @@ def validate_system(t: Turn, draft: Project, text: str) -> None:
 
 def validate_benefit(t: Turn, draft: Project, text: str) -> None:
     """A yearly amount or range, "没有" (none), or "说不清" (unknown)."""
-    benefit = nlp.extract_benefit(t.raw or text)
+    benefit = nlp.extract_benefit(t.raw or text, answer=True)  # the answer to "how much": "七八千" is yuan
     if benefit is None and nlp.answers.says_benefit_unknown(text):
         benefit = nlp.Benefit(nlp.benefit.UNKNOWN)
     if benefit is None or (benefit.kind == nlp.benefit.AMOUNT and benefit.low is None):
@@ -178,12 +178,16 @@ def answers_another_field(t: Turn, draft: Project) -> bool:
     """Whether a message that does not answer the question answers another field outright, which is then kept.
 
     The co-authors ("alone", "me and Wang Gang" while the category is asked), a category or system
-    named, or a yearly amount. Never a name (any short text would read as one) and never "none"
-    (at a yes/no question it means no, not "no benefit"). Cases: tests/handlers/test_chat_keeps_what_was_said.py.
+    named, a yearly amount (said again, it replaces the earlier one), or "no economic benefit" said in
+    so many words. Never a bare name (any short text would read as one) and never a bare "no" (at a
+    yes/no question it means no, not "no benefit").
+    Cases: tests/handlers/test_chat_keeps_what_was_said.py, tests/handlers/test_chat_tried_as_new_users.py.
     """
     text = t.raw or t.text
     filled = take_named(t, draft, text, title_of=lambda _: None)
-    if "benefit" not in t.mem.answered and take_benefit(t, draft, text, none_counts=False):
+    # an amount said again ("不对，是三万" at the members question) is the latest word on the benefit
+    none_said = nlp.benefit.states_no_benefit(text) and "benefit" not in t.mem.answered
+    if take_benefit(t, draft, text, none_counts=none_said):
         filled.add("benefit")
     for name in filled:
         mark(t.mem, name)
@@ -195,17 +199,38 @@ def missing(draft: Project, mem: Memory) -> list[Field]:
     return [f for f in FIELDS if f.state is not None and not f.present(draft, mem)]
 
 
+def takes_a_new_name(t: Turn, draft: Project) -> bool:
+    """A message that only names the project with a frame ("不对，我想先报另一个，名字叫X") is its (new) name.
+
+    Whatever question was asked: the worker changed their mind, or answers ahead. Say so; True when taken.
+    """
+    named = nlp.only_a_name(t.raw or t.text) if t.intent != Intent.describe else None
+    if named is None or named == draft.title:
+        return False
+    had_name = bool(draft.title)
+    try:
+        drafts.set_title(draft, t.worker, named)
+    except InvalidField:
+        return False
+    mark(t.mem, "title")
+    t.say(texts.EDITED if had_name else texts.ANSWER_KEPT)
+    return True
+
+
 def answer(t: Turn, draft: Project, name: str) -> bool:
     """Take the message as the answer for one field; say how to answer and return False if it was refused."""
     field = BY_NAME[name]
+    if name != "title" and takes_a_new_name(t, draft):
+        return True
     try:
         field.validate(t, draft, t.text)
     except InvalidField as refused:
+        # "一年省个两三万吧" at the system question is the benefit, not more of the description
+        if t.intent != Intent.describe and answers_another_field(t, draft):
+            t.say(texts.ANSWER_KEPT)
+            return True
         if continues_description(t, name):
             add_to_description(t, draft)
-            return True
-        if answers_another_field(t, draft):
-            t.say(texts.ANSWER_KEPT)
             return True
         t.say(BY_NAME[refused.field].invalid if refused.field in BY_NAME else field.invalid)
         return False

@@ -10,7 +10,7 @@ import unicodedata
 import nlp
 from handlers import bind, form, submit, texts
 from handlers.intents import Intent
-from handlers.reading import fill_from_description
+from handlers.reading import fill_from_description, take_benefit
 from handlers.turn import State, Turn
 from models.drafts import trimmed
 from models.project import BenefitKind, Project
@@ -28,12 +28,14 @@ def edit(t: Turn) -> State:
     if field.name == "members" and nlp.change_of_members(t.raw):
         return _change_members(t, draft, value)
     # a benefit is read from the whole message when it says one: "没有经济效益，主要是安全" is not "安全"
-    whole = nlp.extract_benefit(t.raw) if field.name == "benefit" else None
+    whole = nlp.extract_benefit(t.raw, answer=True) if field.name == "benefit" else None
     if whole is None or whole.kind == BenefitKind.unknown:
         t.text = t.raw = value
     t.slots_in = dict(nlp.understand(value).slots)
+    had_value, asked = field.present(draft, t.mem), form.BY_STATE.get(t.state) is field
     if form.answer(t, draft, field.name):
-        t.say(texts.EDITED)
+        # "没啥效益，就是方便大家" answering the benefit question (or another one) changed nothing said before
+        t.say(texts.EDITED if had_value else "" if asked else texts.ANSWER_KEPT)
     return submit.ask_next(t, draft)
 
 
@@ -83,7 +85,8 @@ def idle(t: Turn) -> State:
         return submit.start(t, said=t.raw)
     if intent == Intent.describe:
         return submit.start(t, prefill=t.raw)
-    if intent == Intent.chitchat and nlp.named_title(t.raw, bare=False):  # "项目名称：X" starts the form
+    # "项目名称：X", "名称是X": a name given while no form is open starts one (there is nothing to edit yet)
+    if intent in (Intent.chitchat, Intent.edit) and nlp.named_title(t.raw, bare=False):
         return submit.start(t, said=t.raw)
     if intent == Intent.bind:
         return bind.take_code_or_unit(t) if (t.slots_in.get("code") or t.slots_in.get("unit_text")) else bind.ask(t)
@@ -129,6 +132,11 @@ def confirm_step(t: Turn) -> State:
     if members is not None:  # "就我和王刚两个": who did it, said at the summary
         form.set_members(t, draft, members)
         t.say(texts.EDITED)
+        return submit.ask_next(t, draft)
+    if form.takes_a_new_name(t, draft):  # "名字叫X": a new name without naming the field's number
+        return submit.ask_next(t, draft)
+    if t.intent != Intent.describe and take_benefit(t, draft, t.raw, none_counts=False):
+        t.say(texts.EDITED)  # "一年其实能省八千": the benefit said again, without naming the field
         return submit.ask_next(t, draft)
     if t.intent == Intent.describe:
         fill_from_description(t, draft, t.text)

@@ -16,7 +16,7 @@ from nlp.similar import SimilarIndex
 from nlp.project_index import ProjectIndex
 from nlp.text import normalize
 from nlp.members import change_of_members, members_in, read_members
-from nlp.title import extract_title, named_title
+from nlp.title import extract_title, named_title, only_a_name
 
 __all__ = [
     "SIMILAR_THRESHOLD",
@@ -38,6 +38,7 @@ __all__ = [
     "named_category",
     "named_title",
     "normalize",
+    "only_a_name",
     "read_members",
     "retrain",
     "understand",

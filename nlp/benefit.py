@@ -7,7 +7,9 @@ Decisions (the chat stores the annual figure):
   when no period was stated (the chat's benefit question asks for a yearly figure, so the
   chat treats it as annual). ``stated`` keeps the period the text used.
 * Ranges give both ends ("两三万" 20,000–30,000, "十几万" 110,000–190,000, "3-5万"); 多/余/
-  约/近/左右 give the stated figure with ``approximate``.
+  约/近/左右 give the stated figure with ``approximate``, and so does a hedge inside it ("十来万", "万把块").
+* A figure alone ("七八千", "15000") is yuan only in an answer to the benefit question (``answer``).
+* A figure after a correction ("五六万吧，不对，是三四万", "说错了") replaces those before it.
 * Several savings are summed (each annualised); a stated total (合计, 共计) wins; when some
   figures come with a saving verb (节约, 省, 创效) only those count, so a unit cost or a
   monthly production figure beside them is not added in.
@@ -108,10 +110,24 @@ def _statement(text: str) -> Benefit | None:
     return None
 
 
-def extract_benefit(text: str) -> Benefit | None:
-    """The economic benefit stated in a text; None when it says nothing about money."""
+def _after_correction(text: str) -> str:
+    """The text after its last correction ("五六万吧，不对，是三四万" → "是三四万") when a figure follows it."""
+    at = max((text.rfind(cue) + len(cue) for cue in words()["correction_cues"] if cue in text), default=-1)
+    return text[at:] if at > 0 and mentions(text[at:], bare_is_money=True) else text
+
+
+def states_no_benefit(text: str) -> bool:
+    """Whether a text says in so many words that there is no benefit ("没有经济效益"), not a bare "没有" (a no)."""
+    return any(p in compact(text) for p in words()["none_phrases"])
+
+
+def extract_benefit(text: str, answer: bool = False) -> Benefit | None:
+    """The economic benefit stated in a text; None when it says nothing about money.
+
+    `answer`: the text answers the benefit question, so a figure without a unit ("七八千", "15000") is yuan.
+    """
     clean = _THOUSANDS.sub("", normalize(text).lower()).replace(" ", "")
-    found = mentions(clean)
+    found = mentions(_after_correction(clean), bare_is_money=answer)
     if not found:
         return _statement(text)
     saving = [m for m in found if m.saving]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -27,18 +28,25 @@ def _cues() -> dict[str, Any]:
 
 
 def named_category(text: str) -> str | None:
-    """The category a text names outright ("我想报个小革新"): the worker's choice, not a guess."""
+    """The category a text names outright ("我想报个小革新"): the worker's choice, not a guess.
+
+    One named only to be denied ("不是小发明，是小革新") is not chosen; of several, the last one said counts.
+    """
     clean = compact(text)
-    return next((category for word, category in _cues()["explicit"].items() if word in clean), None)
+    data = _cues()
+    said = [(at, category) for word, category in data["explicit"].items()
+            for at in (m.start() for m in re.finditer(re.escape(word), clean))
+            if not any(clean[:at].endswith(no) for no in data["denials"])]
+    return max(said)[1] if said else None
 
 
 def infer_category(text: str) -> CategoryGuess:
     """The most likely category: named outright, else weighted cue words, else a default."""
     data = _cues()
     clean = compact(text)
-    for word, category in data["explicit"].items():
-        if word in clean:
-            return CategoryGuess(category, 0.95)
+    named = named_category(text)
+    if named:
+        return CategoryGuess(named, 0.95)
     scores = {
         category: sum(w for cue, w in cues.items() if cue in clean)
         for category, cues in data["cues"].items()

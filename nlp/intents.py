@@ -94,17 +94,35 @@ def _composed_of(core: str, phrases: list[str]) -> bool:
     return reachable[-1]
 
 
+def _names_field(core: str, word: str) -> bool:
+    """Whether a field word is the subject of an edit: an edit verb right after it ("名称是", "专业改成",
+    "效益写错了") or before it ("改一下类别"), and nothing but a number or "把" in front of it.
+
+    A description that only mentions the word ("排水系统水泵老是空转", "人员进出风门时…",
+    "我想申报一个，名称是…") is not an edit.
+    """
+    data = _data()
+    at = core.index(word)
+    lead = re.sub(r"[0-9\-]", "", core[:at])
+    verbs = data["edit_verbs"]
+    if lead and not _composed_of(lead, [*verbs, *data["edit_lead"]]):
+        return False
+    rest = core[at + len(word):]
+    gap = next((g for g in sorted(data["edit_gap"], key=len, reverse=True) if rest.startswith(g)), "")
+    return any(rest[len(gap):].startswith(v) for v in verbs) or any(v in lead for v in verbs)
+
+
 def _edit(core: str) -> Understanding | None:
     """An edit of one field ("标题改成…", "效益是5万", "改一下类别")."""
     data = _data()
     head = core[:8]
     for name, words in data["edit_fields"].items():
         word = next((w for w in sorted(words, key=len, reverse=True) if w in head), None)
-        if word is None or not any(v in core for v in data["edit_verbs"]):
+        if word is None or not _names_field(core, word):
             continue
-        if any(v in core for v in data["describe_verbs"][:8]) and len(core) > 16:
-            return None
         rest = core[core.index(word) + len(word):]
+        if name == "title" and (len(rest) > data["title_edit_max"] or any(cue in rest for cue in data["not_in_title"])):
+            return None  # "名称是X，原来…现在…": a project given with its name, not a new name
         slots = {"field": name}
         for marker in data["edit_value_after"]:
             if marker in rest:
@@ -236,6 +254,8 @@ def _by_keywords(text: str, core: str) -> Understanding:
                 slots["reason"] = reason
         return Understanding(intent, slots if intent != "bind" else {})
     if _describes(text, core) and intent not in ("query",):
+        return Understanding("describe")
+    if intent == "submit" and _reads_like_idea(core):  # "我想报个小建议：井口候车室太冷，希望装暖气": the idea itself
         return Understanding("describe")
     if intent:
         return Understanding(intent, slots if intent == "query" else {})

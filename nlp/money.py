@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from nlp.numbers import MAGNITUDE, NUMERAL, Numeral, parse
+from nlp.numbers import DIGITS, MAGNITUDE, NUMERAL, Numeral, parse
 from nlp.resources import read_json
 
 _CLAUSE_END = re.compile(r"[,，。;；!?！？\n]")
@@ -145,8 +145,9 @@ def _arabic_range(text: str, match: re.Match[str], number: Numeral) -> Numeral:
     return Numeral(min(low_value.value * scale, number.value), True, number.value)
 
 
-def _mention_at(text: str, match: re.Match[str], clause: tuple[int, int], since: int) -> Mention | None:
-    """Interpret one numeral as money (or not) using its neighbours."""
+def _mention_at(text: str, match: re.Match[str], clause: tuple[int, int], since: int,
+                bare_is_money: bool = False) -> Mention | None:
+    """Interpret one numeral as money (or not) using its neighbours (`bare_is_money`: a figure alone is yuan)."""
     data = words()
     start, end = clause
     number = _number(text, match, end)
@@ -160,8 +161,8 @@ def _mention_at(text: str, match: re.Match[str], clause: tuple[int, int], since:
         bare_post = post[len(approx_tail):] if approx_tail else post
         if _startswith_any(bare_post, data["non_money_after"]):
             return None
-        magnitude = match.group()[-1] in MAGNITUDE and MAGNITUDE[match.group()[-1]] >= 10_000
-        if not magnitude and not any(c in before[-4:] for c in data["money_cues"]):
+        magnitude = any(MAGNITUDE.get(ch, 0) >= 10_000 for ch in match.group())  # "两万", "一万五"
+        if not (magnitude or bare_is_money) and not any(c in before[-4:] for c in data["money_cues"]):
             return None  # a bare figure is money only right after a money word ("一年省五千")
         unit = (1.0, bare_post, bool(approx_tail))
     if _not_a_benefit(before, text[start:end]) or unit[1][:1] == "/" or unit[1].startswith("每"):
@@ -181,15 +182,27 @@ def _continues(previous: Mention | None, between: str) -> bool:
                 and not any(c in between for c in words()["before_cues"] + words()["after_cues"]))
 
 
-def mentions(text: str) -> list[Mention]:
-    """Every money mention in a normalised, lower-cased text without spaces, in order."""
+def _approx_infix(text: str) -> str:
+    """"十来万" → "十万左右", "万把块" → "万块左右": a hedge inside the figure moved behind it."""
+    data = words()
+    units = "|".join(sorted({*data["money_units"], "万", "千"}, key=len, reverse=True))
+    infixes = "".join(data["approx_infixes"])
+    return re.sub(f"([{DIGITS}]*[十百千万])[{infixes}]({units})", r"\1\2左右", text)
+
+
+def mentions(text: str, bare_is_money: bool = False) -> list[Mention]:
+    """Every money mention in a normalised, lower-cased text without spaces, in order.
+
+    `bare_is_money`: the text answers "how much a year", so a figure without a unit ("七八千", "15000") is yuan.
+    """
+    text = _approx_infix(text)
     ends = [m.start() for m in _CLAUSE_END.finditer(text)] + [len(text)]
     found: list[Mention] = []
     since = 0
     for match in NUMERAL.finditer(text):
         start = max([e + 1 for e in ends if e < match.start()], default=0)
         end = min(e for e in ends if e >= match.end())
-        mention = _mention_at(text, match, (start, end), since)
+        mention = _mention_at(text, match, (start, end), since, bare_is_money)
         if mention is None:
             continue
         previous = found[-1] if found else None

@@ -18,9 +18,16 @@ def _rules() -> dict[str, Any]:
     return read_json("title.json")
 
 
+def _cut_run_on(phrase: str) -> str:
+    """A phrase up to the next clause's first word: voice input has no commas ("…更换工具原来换一个要十分钟")."""
+    cuts = [at for word in _rules()["clause_starts"] if (at := phrase.find(word, 2)) >= 2]
+    return phrase[:min(cuts)] if cuts else phrase
+
+
 def _trim(phrase: str) -> str:
-    """Drop pronouns, measure words and filler around a title phrase."""
+    """Drop pronouns, measure words and filler around a title phrase (and what runs on past it)."""
     rules = _rules()
+    phrase = _cut_run_on(phrase)
     changed = True
     while changed:
         changed = False
@@ -82,13 +89,31 @@ def named_title(text: str, bare: bool = True) -> str | None:
     return None
 
 
+def only_a_name(text: str) -> str | None:
+    """The name a message gives with a frame when it says nothing more ("不对，我想先报另一个，名字叫X" → X).
+
+    None when no frame names it (a bare name needs the name question) or when another clause is long
+    enough to be a description given with its name ("名称是X，原来两道风门老是同时打开").
+    """
+    named = named_title(text, bare=False)
+    if named is None:
+        return None
+    clauses = [c.strip() for c in re.split(r"[,，。;；!?！？:\n]", normalize(text))]
+    others = [c for c in clauses if named not in c]
+    return named if all(len(c) < _rules()["description_clause"] for c in others) else None
+
+
 def extract_title(text: str) -> str | None:
     """A short title from a free description (a name given with a frame first), or None when none can be found."""
     named = named_title(text)
     if named:
         return named
     rules = _rules()
-    clauses = [c for c in _CLAUSE.split(normalize(text)) if c]
+    text = normalize(text)
+    head, colon, tail = text.partition(":")
+    if colon and tail and len(head) <= rules["colon_head"]:  # "我想报个小建议：X…": the project is X…
+        text = tail
+    clauses = [c for c in _CLAUSE.split(text) if c]
     for clause in clauses:
         title = _after_intro(clause) or _change(clause)
         if title:
