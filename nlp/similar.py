@@ -31,6 +31,7 @@ from typing import Any
 
 from nlp import vectors
 from nlp.resources import read_json
+from nlp.sparse_rows import ColumnIndex, GrowingRows, with_room
 from nlp.text import compact
 
 THRESHOLD = 0.65  # the chat's and the coordinator's view's one value; chosen on tests/nlp/similar_pairs.tsv
@@ -38,6 +39,7 @@ SIMILAR_WORDS = 0.5  # word vectors' cosine under which two words count as unrel
 MIN_WORD = 1  # words shorter than this match only themselves (2, single characters, measured worse on the same pairs)
 NEAREST = 32  # how many of its closest words (nlp/vectors.py) a word may match; chosen on the same pairs
 _MIN_CHARS = 4  # a shorter text scores less: containment alone would call "皮带" similar to every belt
+_MERGE_AT = 64  # rows of replaced texts, or of words added since the last merge, kept apart at least this many
 
 
 @lru_cache(maxsize=1)
@@ -87,9 +89,28 @@ def _word_background() -> tuple[Any, int]:
     return df, len(rows)
 
 
+@lru_cache(maxsize=1)
+def _background_columns() -> tuple[dict[str, int], Any, int]:
+    """The background's bigrams as every index's first columns: gram → column, document frequencies, documents."""
+    import numpy as np
+
+    df, n_docs = _background()
+    return {g: i for i, g in enumerate(df)}, np.array(list(df.values()), dtype=float), n_docs
+
+
+@lru_cache(maxsize=1)
+def _word_weights() -> tuple[Any, Any]:
+    """Each word's IDF (over the background only, so it never changes with the index) and its length."""
+    import numpy as np
+
+    df, n_docs = _word_background()
+    lengths = np.array([len(w) for w in vectors.load().words], dtype=float)
+    return np.log((1 + n_docs) / (1 + df)) + 1.0, lengths
+
+
 def warm() -> None:
     """Load the word neighbours and their background frequencies now (part of ``nlp.warm``)."""
-    _word_background()
+    _word_weights()
     _near()
 
 
@@ -107,36 +128,36 @@ def _near() -> Any:
 
 
 class _Words:
-    """The words of every indexed project as sparse matrices over the words any project uses."""
+    """The words of the indexed projects at one moment: IDF weights by project, and who uses each word."""
 
-    def __init__(self, projects: list[Any]) -> None:
+    def __init__(self, rows: GrowingRows, blocks: list[tuple[Any, int]], used: Any) -> None:
+        self.idf, self.lengths = _word_weights()
+        self.weights = rows.matrix(len(self.idf))  # projects × all words: IDF where a project has the word
+        self.presence = blocks  # (projects × all words as CSC, first project's row): who uses each word
+        self.totals, self.chars = rows.sides()[:, 0], rows.sides()[:, 1]
+        self.used = used  # by word: True if some project has it
+
+    def _near(self, ids: Any) -> Any:
+        """Query words × all words: the cosines of their near words that some project uses.
+
+        The words no project uses would add nothing but work; filtering them per search, rather than
+        slicing the neighbour matrix to the used words, means a new word never forces a rebuild."""
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        df, n_docs = _word_background()
-        self.idf = np.log((1 + n_docs) / (1 + df)) + 1.0
-        lengths = np.array([len(w) for w in vectors.load().words], dtype=float)
-        used = np.unique(np.concatenate(projects)) if projects else np.zeros(0, dtype=np.int64)
-        column = np.full(len(df), -1, dtype=np.int64)
-        column[used] = np.arange(len(used))
-        rows = np.repeat(np.arange(len(projects)), [len(p) for p in projects])
-        ids = np.concatenate(projects) if projects else np.zeros(0, dtype=np.int64)
-        shape = (len(projects), len(used))
-        self.weights = csr_matrix((self.idf[ids], (rows, column[ids])), shape=shape)
-        self.presence = csr_matrix((np.ones(len(ids)), (rows, column[ids])), shape=shape).tocsc()
-        self.totals = np.asarray(self.weights.sum(axis=1)).ravel()
-        self.chars = np.bincount(rows, weights=lengths[ids], minlength=len(projects))
-        self.near = _near()[:, used].tocsr()  # all words × the words projects use
-        self.lengths = lengths
+        rows = _near()[ids]
+        keep = self.used[rows.indices]
+        indptr = np.concatenate(([0], np.cumsum(keep)))[rows.indptr]
+        return csr_matrix((rows.data[keep], rows.indices[keep], indptr), shape=rows.shape)
 
     def scores(self, ids: Any) -> Any:
         """Each project's meaning score against a query's word ids (0 where either has no word)."""
         import numpy as np
 
         n = self.weights.shape[0]
-        if not len(ids) or not self.near.shape[1]:
+        if not len(ids):
             return np.zeros(n)
-        sims = self.near[ids]  # query words × project words, sparse: only words of like meaning
+        sims = self._near(ids)  # query words × project words, sparse: only words of like meaning
         weights = self.idf[ids]
         best_of_query = np.asarray(sims.max(axis=0).todense()).ravel()  # each project word's best match in the query
         doc_in_query = (self.weights @ best_of_query) / np.maximum(self.totals, 1e-9)
@@ -151,11 +172,12 @@ class _Words:
         n = self.weights.shape[0]
         coo = sims.tocoo()
         word, col, value = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
-        starts = self.presence.indptr[col]
-        counts = self.presence.indptr[col + 1] - starts
-        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
         best = np.zeros(sims.shape[0] * n)
-        np.maximum.at(best, np.repeat(word * n, counts) + self.presence.indices[offsets], np.repeat(value, counts))
+        for presence, first in self.presence:
+            starts = presence.indptr[col]
+            counts = presence.indptr[col + 1] - starts
+            offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            np.maximum.at(best, np.repeat(word * n + first, counts) + presence.indices[offsets], np.repeat(value, counts))
         return best.reshape(sims.shape[0], n).T
 
 
@@ -165,66 +187,93 @@ class SimilarIndex:
     THRESHOLD = THRESHOLD
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
-        self._keys: list[str] = []
-        self._rows: dict[str, int] = {}
-        self._grams: list[Counter[str]] = []
-        self._word_lists: list[Any] = []  # each project's distinct word ids (nlp/vectors.py)
-        self._words: _Words | None = None
+        self._vocab: dict[str, int] = {}  # gram → column, the background's first; grows with new grams
+        self._df: Any = None  # each column's document frequency: background + live projects (see `_begin`)
+        self._background_docs = 0
+        # Made by `_begin` at the first add, as the background's columns are:
+        self._counts: GrowingRows  # per project: 1 + log(count) of each gram; side: its characters
+        self._words: GrowingRows  # per project: IDF of each word; sides: their total, its characters
+        self._word_columns: ColumnIndex  # the projects that use each word
+        self._keys: list[str] = []  # by row, rows of replaced texts included
+        self._rows: dict[str, int] = {}  # key → the row of its current text
+        self._live: Any = None  # by row: False once the text was replaced
         self._lock = threading.Lock()
-        self._matrix: Any = None  # projects × grams, TF-IDF weights
-        self._presence: Any = None  # projects × grams, 1 where present
-        self._totals: Any = None  # each project's total weight
-        self._chars: Any = None  # each project's length in characters
-        self._vocab: dict[str, int] = {}
-        self._idf: Any = None
+        self._changes = 0  # adds so far; what `_refresh` derives belongs to `_ready` of them
+        self._ready = -1
+        self._view: tuple[Any, ...] = ()  # counts, presence, idf, totals, characters, live (see `_refresh`)
+        self._meaning: _Words | None = None
         self._max_idf = 1.0
         for key, text in items:
             self.add(key, text)
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._rows)
 
     def add(self, key: str, text: str) -> None:
-        """Add (or re-add) one project's text under its key."""
-        grams, words = bigrams(text), _word_ids(text)
-        with self._lock:
-            row = self._rows.get(key)
-            if row is None:
-                self._rows[key] = len(self._keys)
-                self._keys.append(key)
-                self._grams.append(grams)
-                self._word_lists.append(words)
-            else:
-                self._grams[row] = grams
-                self._word_lists[row] = words
-            self._matrix = None
-
-    def _build(self) -> None:
-        """Build the sparse weight and presence matrices of all projects."""
+        """Add (or re-add) one project's text under its key; costs work for this text, not for the index."""
         import numpy as np
-        from scipy.sparse import csr_matrix
 
-        df, n_docs = _background()
-        df = df.copy()
-        for grams in self._grams:
-            df.update(set(grams))
-        n_docs += len(self._grams)
-        vocab = {g: i for i, g in enumerate(df)}
-        idf = np.array([math.log((1 + n_docs) / (1 + df[g])) + 1.0 for g in vocab])
-        rows, cols, vals = [], [], []
-        for r, grams in enumerate(self._grams):
-            for g, c in grams.items():
-                rows.append(r)
-                cols.append(vocab[g])
-                vals.append(1.0 + math.log(c))
-        shape = (len(self._grams), len(vocab))
-        weights = csr_matrix(csr_matrix((vals, (rows, cols)), shape=shape).multiply(idf))
-        self._matrix = weights
-        self._presence = csr_matrix((np.ones(len(vals)), (rows, cols)), shape=shape)
-        self._totals = np.asarray(weights.sum(axis=1)).ravel()
-        self._chars = np.array([_chars(grams) for grams in self._grams], dtype=float)
-        self._vocab, self._idf, self._max_idf = vocab, idf, math.log(1 + n_docs) + 1.0
-        self._words = _Words(self._word_lists)
+        grams, words = bigrams(text), _word_ids(text)
+        values = np.log(np.fromiter(grams.values(), dtype=float, count=len(grams))) + 1.0
+        with self._lock:
+            if self._df is None:
+                self._begin()
+            old = self._rows.get(key)
+            if old is not None:  # the old text's row goes dead and stops counting in the frequencies
+                self._df[self._counts.columns_of(old)] -= 1
+                self._live[old] = False
+            vocab = self._vocab  # a gram no text had gets the next column
+            columns = np.array([vocab.setdefault(g, len(vocab)) for g in grams], dtype=np.int32)
+            self._df = with_room(self._df, len(vocab))
+            self._df[columns] += 1
+            row = self._counts.append(columns, values, (_chars(grams),))
+            idf, lengths = _word_weights()
+            self._words.append(words, idf[words], (idf[words].sum(), lengths[words].sum()))
+            self._word_columns.add(words)
+            self._live = with_room(self._live, row + 1)
+            self._live[row] = True
+            self._keys.append(key)
+            self._rows[key] = row
+            self._changes += 1
+            if len(self._keys) - len(self._rows) > max(_MERGE_AT, len(self._rows)):
+                self._compact()
+
+    def _begin(self) -> None:
+        """Take the background's columns, at the first add (an application creates its index as it starts)."""
+        import numpy as np
+
+        vocab, df, self._background_docs = _background_columns()
+        self._vocab, self._df = dict(vocab), df.copy()
+        self._counts, self._words = GrowingRows(sides=1), GrowingRows(sides=2)
+        self._word_columns = ColumnIndex(len(_word_weights()[0]), _MERGE_AT)
+        self._live = np.zeros(64, dtype=bool)
+
+    def _compact(self) -> None:
+        """Drop the rows of replaced texts (only once they outnumber the live ones, so amortised per add)."""
+        import numpy as np
+
+        keep = self._live[:len(self._keys)].copy()
+        self._counts = self._counts.kept(keep)
+        self._words = self._words.kept(keep)
+        self._word_columns = ColumnIndex(self._word_columns.width, _MERGE_AT)
+        self._word_columns.add(self._words.matrix(self._word_columns.width).indices)
+        self._keys = [key for key, alive in zip(self._keys, keep, strict=True) if alive]
+        self._rows = {key: row for row, key in enumerate(self._keys)}
+        self._live = np.ones(len(self._keys), dtype=bool)
+
+    def _refresh(self) -> None:
+        """Bring the IDF and each project's total weight up to the latest add: a few sums over the stored rows."""
+        import numpy as np
+
+        n_docs = self._background_docs + len(self._rows)
+        idf = np.log((1 + n_docs) / (1 + self._df[:len(self._vocab)])) + 1.0
+        counts = self._counts.matrix(len(idf))
+        totals = counts @ idf  # each project's total weight, (tf ⊙ idf) summed
+        live = self._live[:len(self._keys)].copy() if len(self._keys) > len(self._rows) else None  # None: all live
+        self._view = (counts, self._counts.matrix(len(idf), presence=True), idf, totals, self._counts.sides()[:, 0], live)
+        self._max_idf = math.log(1 + n_docs) + 1.0
+        self._meaning = _Words(self._words, self._word_columns.blocks(self._words), self._word_columns.used.copy())
+        self._ready = self._changes
 
     def _query(self, text: str) -> tuple[Any, Any, float, int] | None:
         """Weights and presence of a query over the vocabulary, its total weight and length (None if empty)."""
@@ -233,37 +282,52 @@ class SimilarIndex:
         grams = bigrams(text)
         if not grams:
             return None
-        weights, presence = np.zeros(len(self._vocab)), np.zeros(len(self._vocab))
+        idf = self._view[2]
+        weights, presence = np.zeros(len(idf)), np.zeros(len(idf))
         total = 0.0
         for g, c in grams.items():
             i = self._vocab.get(g)
-            weight = (1.0 + math.log(c)) * (self._idf[i] if i is not None else self._max_idf)
+            weight = (1.0 + math.log(c)) * (idf[i] if i is not None else self._max_idf)
             total += weight  # a gram no project has still counts in the query's own weight
             if i is not None:
                 weights[i], presence[i] = weight, 1.0
         return weights, presence, total, _chars(grams)
 
-    def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
-        """The most similar projects as (key, score in 0..1), best first."""
+    def scores(self, text: str) -> tuple[list[str], Any]:
+        """Every row's key and its score against a text, unrounded and unclipped (0 for replaced texts)."""
+        keys, scores = self._scores(text)
+        return keys[:len(scores)], scores
+
+    def _scores(self, text: str) -> tuple[list[str], Any]:
+        """Scores by row, and the keys by row (a list that may already hold rows added since)."""
         import numpy as np
 
         with self._lock:
-            if not self._keys:
-                return []
-            if self._matrix is None:
-                self._build()
-            matrix, presence, totals, chars, keys = self._matrix, self._presence, self._totals, self._chars, list(self._keys)
-            words = self._words
+            if not self._rows:
+                return [], np.zeros(0)
+            if self._ready != self._changes:
+                self._refresh()
+            (counts, presence, idf, totals, chars, live), keys = self._view, self._keys
+            words = self._meaning
             query = self._query(text)
         if query is None or words is None:
-            return []
+            return [], np.zeros(0)
         weights, present, total, length = query
         query_in_doc = (presence @ weights) / total
-        doc_in_query = (matrix @ present) / np.maximum(totals, 1e-9)
+        doc_in_query = (counts @ (idf * present)) / np.maximum(totals, 1e-9)  # == (tf ⊙ idf) @ present
         shorter_is_query = total <= totals
         scores = np.maximum(np.where(shorter_is_query, query_in_doc, doc_in_query), words.scores(_word_ids(text)))
         short_chars = np.where(shorter_is_query, length, chars)
         scores = scores * np.minimum(1.0, short_chars / _MIN_CHARS)
+        return keys, scores if live is None else scores * live  # a replaced text's row scores 0
+
+    def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        """The most similar projects as (key, score in 0..1), best first."""
+        import numpy as np
+
+        keys, scores = self._scores(text)
+        if not len(scores):
+            return []
         limit = min(limit, len(scores))
         top = np.argpartition(-scores, limit - 1)[:limit]
         top = top[np.argsort(-scores[top])]
