@@ -2,11 +2,13 @@
 
 One index per process, kept with the application and refreshed from the database as projects
 are submitted or changed. Each web worker warms it in a background thread as it starts
-(`warm_in_background`): reading every live project and building the matrices takes seconds at
-20,000 projects (measured 2026-12-01: 1 s of CPU to read 20,000 texts, 0.6-1.3 s to build for texts
-of 33-63 characters; it grows with the text), too long for a 5-second reply. Replies then pay only
-for what changed since: the matrices are rebuilt whole on the first search after a change (the
-0.6-1.3 s above, the meaning part 0.05 s of it), otherwise a search costs a few milliseconds.
+(`warm_in_background`): reading every live project and indexing it takes seconds at 20,000
+projects (measured 2026-12-01: 1 s of CPU to read 20,000 texts; indexing them, bench/nlp.md, 2.5-4 s
+of CPU for titles on a loaded box, ~15 s for title + two description sentences), too long for a
+5-second reply. Replies then pay only for what changed since: each new or edited text is added
+alone (under 1.5 ms of CPU) and the search after it costs about a plain search (at 20,000 on a loaded
+box: 6.4 ms against 5.4 ms for titles, 25 ms for long texts; the whole rebuild it replaced cost
+1.1 s and 4.7 s).
 A search during the warm-up is still right (it waits for it, or loads what is
 missing itself), and if the warm-up failed the first search loads the index, as before.
 """
@@ -48,7 +50,7 @@ class SimilarProjects:
         """Add the changed texts to the index and remember how far the database was read."""
         for project_id, title, description, updated_at in rows:
             text = f"{title} {description}".strip()
-            if self._texts.get(project_id) != text:  # an unchanged text would only force a rebuild
+            if self._texts.get(project_id) != text:  # an unchanged text would only add a dead row
                 self._texts[project_id] = text
                 self._index.add(str(project_id), text)
             if self._seen_until is None or updated_at > self._seen_until:
@@ -68,7 +70,7 @@ class SimilarProjects:
         with self._lock:  # a search meanwhile waits here, then finds nothing left to load
             if self._seen_until == since:  # else a search has loaded them meanwhile, from a newer read
                 self._apply(rows)
-        self._index.search("", 1)  # the first search after additions builds the matrix; an empty text asks nothing
+        self._index.search("", 1)  # the first search after additions computes the IDF and totals; "" asks nothing
         return len(self._index)
 
     def warm_in_background(self, transaction: Transaction) -> threading.Thread:

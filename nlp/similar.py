@@ -14,10 +14,17 @@ Two scores, the higher one counts (both in 0..1; warn at ``THRESHOLD``):
   (containment 0.23) but 锚杆/锚索, 安装/施工, 辅助 carry the idea (0.65). A score depends only on
   the two texts and the background corpus, never on what else is indexed.
 
-The index keeps raw counts and word ids and builds sparse matrices lazily on the first search
-after additions, so adding 20,000 projects costs one build and each search is a few sparse
-products. Document frequencies include the classifier corpus as background, so scores do not
-swing with the size of the index.
+The index keeps each project as one row appended to growing buffers (``nlp/sparse_rows.py``): its
+grams' raw counts (1 + log count) and its words' IDF weights. Adding or replacing a project is work
+for that text alone: new grams get new columns, its grams' document frequencies are counted up, a
+replaced text's counted down and its row marked dead (dropped once dead rows outnumber live ones).
+Document frequencies include the classifier corpus as background, so scores do not swing with the
+size of the index; as they change with every add, the containment IDF is applied at search time as
+a vector, ``(tf ⊙ idf) @ present == tf @ (idf ⊙ present)`` with each project's total ``tf @ idf``,
+which the first search after a change recomputes (one sparse product, bench/nlp.md). The meaning
+part's IDF comes from the background alone, so its rows never change; who uses each word is a CSC
+of the rows up to the last merge plus a small one of the rows since. Scores equal one whole build's
+to 1e-9 (tests/nlp/test_similar_incremental.py).
 """
 
 from __future__ import annotations
