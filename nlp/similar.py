@@ -33,6 +33,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable
+from itertools import chain
 from functools import lru_cache
 from typing import Any
 
@@ -210,37 +211,56 @@ class SimilarIndex:
         self._view: tuple[Any, ...] = ()  # counts, presence, idf, totals, characters, live (see `_refresh`)
         self._meaning: _Words | None = None
         self._max_idf = 1.0
-        for key, text in items:
-            self.add(key, text)
+        self.add_all(items)
 
     def __len__(self) -> int:
         return len(self._rows)
 
     def add(self, key: str, text: str) -> None:
         """Add (or re-add) one project's text under its key; costs work for this text, not for the index."""
+        self.add_all([(key, text)])
+
+    def add_all(self, items: Iterable[tuple[str, str]]) -> None:
+        """Add (or re-add) texts under their keys, in order: work for these texts only, in a few bulk steps."""
         import numpy as np
 
-        grams, words = bigrams(text), _word_ids(text)
-        values = np.log(np.fromiter(grams.values(), dtype=float, count=len(grams))) + 1.0
+        features = [(key, bigrams(text), _word_ids(text)) for key, text in items]
+        if not features:
+            return
+        keys, grams, words = zip(*features, strict=True)
+        values = np.log(np.fromiter(chain.from_iterable(g.values() for g in grams), dtype=float)) + 1.0
+        lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        word_ids = np.concatenate(words)
         with self._lock:
             if self._df is None:
                 self._begin()
-            old = self._rows.get(key)
-            if old is not None:  # the old text's row goes dead and stops counting in the frequencies
-                self._df[self._counts.columns_of(old)] -= 1
-                self._live[old] = False
-            vocab = self._vocab  # a gram no text had gets the next column
-            columns = np.array([vocab.setdefault(g, len(vocab)) for g in grams], dtype=np.int32)
+            first, vocab = self._counts.rows, self._vocab  # a gram no text had gets the next column
+            columns = np.fromiter((vocab.setdefault(g, len(vocab)) for row in grams for g in row), dtype=np.int32)
+            starts = np.concatenate(([0], np.cumsum(lengths)))
+            live = np.ones(len(keys), dtype=bool)
+            dead = []  # the columns of rows whose text is replaced: they stop counting in the frequencies
+            for i, key in enumerate(keys):
+                old = self._rows.get(key)
+                if old is not None and old >= first:  # replaced by a later text of these
+                    live[old - first] = False
+                    dead.append(columns[starts[old - first]:starts[old - first + 1]])
+                elif old is not None:
+                    self._live[old] = False
+                    dead.append(self._counts.columns_of(old))
+                self._rows[key] = first + i
             self._df = with_room(self._df, len(vocab))
-            self._df[columns] += 1
-            row = self._counts.append(columns, values, (_chars(grams),))
-            idf, lengths = _word_weights()
-            self._words.append(words, idf[words], (idf[words].sum(), lengths[words].sum()))
-            self._word_columns.add(words)
-            self._live = with_room(self._live, row + 1)
-            self._live[row] = True
-            self._keys.append(key)
-            self._rows[key] = row
+            np.add.at(self._df, columns, 1)
+            np.add.at(self._df, np.concatenate(dead) if dead else columns[:0], -1)
+            self._counts.extend(lengths, columns, values, [[_chars(g)] for g in grams])
+            idf, characters = _word_weights()
+            rows = np.repeat(np.arange(len(keys)), [len(w) for w in words])
+            sides = np.column_stack((np.bincount(rows, idf[word_ids], len(keys)),
+                                     np.bincount(rows, characters[word_ids], len(keys))))
+            self._words.extend([len(w) for w in words], word_ids, idf[word_ids], sides)
+            self._word_columns.add(word_ids)
+            self._live = with_room(self._live, first + len(keys))
+            self._live[first:first + len(keys)] = live
+            self._keys.extend(keys)
             self._changes += 1
             if len(self._keys) - len(self._rows) > max(_MERGE_AT, len(self._rows)):
                 self._compact()

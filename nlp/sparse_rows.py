@@ -36,24 +36,24 @@ class GrowingRows:
         self._ones = np.ones(1024)  # the data of the presence view: 1 wherever a row has an entry
         self._sides = np.zeros((64, sides))
 
-    def append(self, columns: Any, values: Any, sides: tuple[float, ...] = ()) -> int:
-        """Append one row (distinct columns, their values, its side numbers); return its number."""
+    def extend(self, lengths: Any, columns: Any, values: Any, sides: Any) -> None:
+        """Append rows: how many entries each has, their (distinct within a row) columns and values one row
+        after another, and rows × side numbers."""
         import numpy as np
 
-        order = np.argsort(columns)  # sorted within the row: the canonical form the views claim to be in
-        columns, values = np.asarray(columns)[order], np.asarray(values, dtype=float)[order]
-        end = self.nnz + len(columns)
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        order = np.lexsort((columns, rows))  # sorted within each row: the canonical form the views claim to be in
+        end, last = self.nnz + len(order), self.rows + len(lengths)
         self._indices = with_room(self._indices, end)
         self._data = with_room(self._data, end)
         self._ones = with_room(self._ones, end, fill=1.0)
-        self._indptr = with_room(self._indptr, self.rows + 2)
-        self._sides = with_room(self._sides, self.rows + 1)
-        self._indices[self.nnz:end] = columns
-        self._data[self.nnz:end] = values
-        self._indptr[self.rows + 1] = end
-        self._sides[self.rows] = sides
-        self.rows, self.nnz = self.rows + 1, end
-        return self.rows - 1
+        self._indptr = with_room(self._indptr, last + 1)
+        self._sides = with_room(self._sides, last)
+        self._indices[self.nnz:end] = np.asarray(columns)[order]
+        self._data[self.nnz:end] = np.asarray(values)[order]
+        self._indptr[self.rows + 1:last + 1] = self.nnz + np.cumsum(lengths)
+        self._sides[self.rows:last] = sides
+        self.rows, self.nnz = last, end
 
     def columns_of(self, row: int) -> Any:
         """The columns of one row's entries."""

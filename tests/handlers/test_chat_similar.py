@@ -53,8 +53,9 @@ def test_the_index_is_not_rebuilt_when_nothing_changed(app, chat, demo, db, monk
     submit(chat, FIRST)
     similar = similar_projects_of(app)
     added: list[str] = []
-    original = SimilarIndex.add
-    monkeypatch.setattr(SimilarIndex, "add", lambda self, key, text: added.append(key) or original(self, key, text))
+    original = SimilarIndex.add_all
+    monkeypatch.setattr(SimilarIndex, "add_all",  # models/similar.py passes a list
+                        lambda self, items: added.extend(k for k, _ in items) or original(self, items))
     with db.transaction() as session:
         project = session.get(Project, 1)
         similar.find(session, project)

@@ -52,8 +52,15 @@ def _project_listings(db) -> list[str]:
 def _index_work(monkeypatch) -> list[str]:
     """Record from now on every text added to any similar index and every refresh of its IDF and totals."""
     work: list[str] = []
-    add, refresh = SimilarIndex.add, SimilarIndex._refresh
-    monkeypatch.setattr(SimilarIndex, "add", lambda self, key, text: work.append(f"add {key}") or add(self, key, text))
+    add_all, refresh = SimilarIndex.add_all, SimilarIndex._refresh
+
+    def record(self, items) -> None:  # noqa: ANN001 - SimilarIndex.add_all, recorded
+        """Note each text added, then add them."""
+        items = list(items)
+        work.extend(f"add {key}" for key, _ in items)
+        add_all(self, items)
+
+    monkeypatch.setattr(SimilarIndex, "add_all", record)
     monkeypatch.setattr(SimilarIndex, "_refresh", lambda self: work.append("refresh") or refresh(self))
     return work
 

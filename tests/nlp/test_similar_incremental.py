@@ -44,7 +44,7 @@ def _assert_same(index: SimilarIndex, items: dict[str, str], query: str) -> None
 
 
 def test_interleaved_adds_replacements_and_searches_score_as_a_whole_build(pool: list[str]) -> None:
-    """New keys, re-added keys and searches in a seeded random order; after each search every score is compared."""
+    """New keys, re-added keys, batches and searches in a seeded random order; after each search every score is compared."""
     rng, index, items = random.Random(11), SimilarIndex(), {}
     searches = 0
     for step in range(600):
@@ -60,11 +60,10 @@ def test_interleaved_adds_replacements_and_searches_score_as_a_whole_build(pool:
         elif roll < 0.97 or step < 100:
             _assert_same(index, items, rng.choice(pool))
             searches += 1
-        else:  # a burst of adds with no search between: the words' recent block is merged into the base
-            for burst in range(80):
-                key = f"b{step}-{burst}"
-                items[key] = rng.choice(pool)
-                index.add(key, items[key])
+        else:  # a batch of 80 (new keys, earlier ones, some twice): the words' recent block is merged
+            batch = [(rng.choice([f"b{step}-{i % 60}", rng.choice(sorted(items))]), rng.choice(pool)) for i in range(80)]
+            items.update(batch)
+            index.add_all(batch)
     assert len(index) == len(items) and searches >= 50
     for query in rng.sample(pool, 10):
         _assert_same(index, items, query)
