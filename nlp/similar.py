@@ -33,7 +33,7 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, islice
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +47,7 @@ SIMILAR_WORDS = 0.5  # word vectors' cosine under which two words count as unrel
 MIN_WORD = 1  # words shorter than this match only themselves (2, single characters, measured worse on the same pairs)
 NEAREST = 32  # how many of its closest words (nlp/vectors.py) a word may match; chosen on the same pairs
 _MIN_CHARS = 4  # a shorter text scores less: containment alone would call "皮带" similar to every belt
+_CHUNK = 1024  # texts added in one bulk step: their grams are held meanwhile, so not all 20,000 at once
 _MERGE_AT = 64  # rows of replaced texts, or of words added since the last merge, kept apart at least this many
 
 
@@ -222,11 +223,15 @@ class SimilarIndex:
 
     def add_all(self, items: Iterable[tuple[str, str]]) -> None:
         """Add (or re-add) texts under their keys, in order: work for these texts only, in a few bulk steps."""
+        pending = iter(items)
+        while chunk := list(islice(pending, _CHUNK)):
+            self._add_chunk(chunk)
+
+    def _add_chunk(self, items: list[tuple[str, str]]) -> None:
+        """Add a few texts at once: their grams and words side by side, then appended in one step."""
         import numpy as np
 
         features = [(key, bigrams(text), _word_ids(text)) for key, text in items]
-        if not features:
-            return
         keys, grams, words = zip(*features, strict=True)
         values = np.log(np.fromiter(chain.from_iterable(g.values() for g in grams), dtype=float)) + 1.0
         lengths = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))

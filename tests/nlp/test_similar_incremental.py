@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from nlp import SimilarIndex, corpus
+from nlp import SimilarIndex, corpus, similar
 from tests.nlp.similar_reference import whole_build_scores
 
 TOLERANCE = 1e-9
@@ -43,8 +43,9 @@ def _assert_same(index: SimilarIndex, items: dict[str, str], query: str) -> None
     assert [score for _, score in index.search(query)] == best
 
 
-def test_interleaved_adds_replacements_and_searches_score_as_a_whole_build(pool: list[str]) -> None:
+def test_interleaved_adds_replacements_and_searches_score_as_a_whole_build(pool: list[str], monkeypatch) -> None:
     """New keys, re-added keys, batches and searches in a seeded random order; after each search every score is compared."""
+    monkeypatch.setattr(similar, "_CHUNK", 7)  # a batch goes in several bulk steps, a key replaced across them
     rng, index, items = random.Random(11), SimilarIndex(), {}
     searches = 0
     for step in range(600):
@@ -61,7 +62,8 @@ def test_interleaved_adds_replacements_and_searches_score_as_a_whole_build(pool:
             _assert_same(index, items, rng.choice(pool))
             searches += 1
         else:  # a batch of 80 (new keys, earlier ones, some twice): the words' recent block is merged
-            batch = [(rng.choice([f"b{step}-{i % 60}", rng.choice(sorted(items))]), rng.choice(pool)) for i in range(80)]
+            keys = [rng.choice([f"b{step}-{i % 3}", f"b{step}-{i % 60}", rng.choice(sorted(items))]) for i in range(80)]
+            batch = [(key, rng.choice(pool)) for key in keys]
             items.update(batch)
             index.add_all(batch)
     assert len(index) == len(items) and searches >= 50
