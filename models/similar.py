@@ -3,12 +3,12 @@
 One index per process, kept with the application and refreshed from the database as projects
 are submitted or changed. Each web worker warms it in a background thread as it starts
 (`warm_in_background`): reading every live project and indexing it takes seconds at 20,000
-projects (measured 2026-12-01: 1 s of CPU to read 20,000 texts; indexing them, bench/nlp.md, 2.5-4 s
-of CPU for titles on a loaded box, ~15 s for title + two description sentences), too long for a
-5-second reply. Replies then pay only for what changed since: each new or edited text is added
-alone (under 1.5 ms of CPU) and the search after it costs about a plain search (at 20,000 on a loaded
-box: 6.4 ms against 5.4 ms for titles, 25 ms for long texts; the whole rebuild it replaced cost
-1.1 s and 4.7 s).
+projects (measured 2026-12-01: 1 s of CPU to read 20,000 texts; indexing them in bulk, bench/nlp.md,
+1.8 s of CPU for titles, 8.7 s for title + two description sentences, on a loaded box), too long for
+a 5-second reply. Replies then pay only for what changed since: each new or edited text is added
+alone (under 1.5 ms of CPU) and the search after it costs a plain search and a few milliseconds
+more (at 20,000: 4.7 ms for titles, 29 ms for long texts; the whole rebuild it replaced cost 0.7 s
+and 5.2 s).
 A search during the warm-up is still right (it waits for it, or loads what is
 missing itself), and if the warm-up failed the first search loads the index, as before.
 """

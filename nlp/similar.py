@@ -33,8 +33,8 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain, islice
 from functools import lru_cache
+from itertools import chain, islice
 from typing import Any
 
 from nlp import vectors
