@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from nlp import corpus
 from nlp.baseline import keyword_system
 from nlp.runtime import RUNTIME, warm
+from nlp.project_index import ProjectIndex
 from nlp.similar import SimilarIndex, bigrams
 
 
@@ -251,6 +252,33 @@ def similar(n: int = 20_000, queries: int = 300, long: bool = False, changes: in
         _memory(items, kind)
 
 
+def project_search(n: int = 20_000, queries: int = 300) -> None:
+    """The chat's comparison (nlp.ProjectIndex): n projects of a title and two real description sentences each,
+    searched with as many; build time and per-search CPU, beside one SimilarIndex over the same whole texts."""
+    rng, pool = random.Random(5), descriptions()
+    items = [(k, t, f"{rng.choice(pool)}{rng.choice(pool)}") for k, t in projects(n)]
+    asked = [(t, f"{rng.choice(pool)}{rng.choice(pool)}") for t in titles(queries, seed=3)]
+    index, whole = ProjectIndex(), SimilarIndex()
+    start, cpu = time.perf_counter(), time.process_time()
+    for key, title, text in items:
+        index.add(key, title, text)
+    index.warm()
+    out(f"projects (title, 2 descriptions): ProjectIndex add + build {n:,}",
+        f"{time.perf_counter() - start:.2f} s (CPU {time.process_time() - cpu:.2f} s)")
+    for key, title, text in items:
+        whole.add(key, f"{title} {text}")
+    for label, search in (("ProjectIndex.search (the chat's)", lambda q: index.search(*q, limit=4)),
+                          ("SimilarIndex.search of whole texts", lambda q: whole.search(f"{q[0]} {q[1]}", limit=4))):
+        cpus = []
+        for query in asked:
+            c0 = time.process_time()
+            search(query)
+            cpus.append((time.process_time() - c0) * 1000)
+        cpus.sort()
+        out(f"projects over {n:,}: {label}",
+            f"CPU median {statistics.median(cpus):.2f} ms, p95 {cpus[int(0.95 * len(cpus))]:.2f} ms ({len(asked)} queries)")
+
+
 def main() -> None:
     """Load once, then measure."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -263,6 +291,7 @@ def main() -> None:
     if args.similar_only:
         similar(changes=args.changes, memory=args.memory)
         similar(long=True, changes=args.changes, memory=args.memory)
+        project_search()
         return
     runs = args.runs
     warm_times(runs)

@@ -5,9 +5,11 @@ from handlers import texts
 from handlers.draft_view import project_benefit, short_date, short_number
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
-from models.errors import DomainError
-from models.listing import visible_project, worker_projects
+from models.access import visible_project
+from models.errors import DomainError, NotFound
+from models.listing import worker_projects
 from models.project import Project
+from models.round import round_for
 from models.workflow import withdraw as withdraw_project
 
 
@@ -30,7 +32,10 @@ def list_mine(t: Turn) -> None:
 
 def lookup(t: Turn, number: str) -> Project | None:
     """Find a project by number that this worker may see (their own, their unit's for coordinators: models/access)."""
-    return visible_project(t.session, t.actor, number, t.now)
+    try:
+        return visible_project(t.session, t.actor, number, round_for(t.session, t.now))
+    except NotFound:
+        return None
 
 
 def detail(t: Turn, number: str) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import nlp
 from handlers import form, texts
 from handlers.draft_view import local_date, short_number
+from handlers.query import lookup
 from handlers.reading import fill_from_description, take_named
 from handlers.similar import similar_lines
 from handlers.turn import State, Turn
 from models import drafts
 from models.drafts import open_draft
 from models.errors import DeadlinePassed
-from models.listing import returned_projects, same_title, visible_project
+from models.listing import returned_projects, same_title
 from models.project import Project, ProjectStatus
 from models.round import Round, next_round, round_for
 from models.workflow import discard_draft, start_draft, submit
@@ -127,7 +128,7 @@ def revise(t: Turn, number: str | None) -> State:
     if not number and len(returned) != 1:
         t.say(texts.ASK_WHICH_NUMBER.format(verb=texts.VERB_REVISE))
         return State.idle
-    project = returned[0] if not number else visible_project(t.session, t.actor, number, t.now)
+    project = returned[0] if not number else lookup(t, number)
     if project is None or project.worker_id != t.worker.id:
         t.say(texts.PROJECT_NOT_FOUND.format(number=number))
         return State.idle

@@ -27,8 +27,9 @@ from sqlalchemy.orm import Session
 from models.account import Account, AccountRole
 from models.audit import Actor as AuditActor
 from models.errors import NotAllowed, NotFound
-from models.project import Project, ProjectStatus, find_any_round
+from models.project import Project, ProjectStatus, find_any_round, find_by_number
 from models.review_records import assigned_ids
+from models.round import Round
 from models.unit import Unit, units_under
 from models.worker import Role, Worker
 
@@ -179,9 +180,16 @@ def project_scope(session: Session, actor: Actor) -> ColumnElement[bool]:
     return true() if units is None else or_(own, Project.unit_id.in_(units))
 
 
-def visible_project(session: Session, actor: Actor, number: str) -> Project:
-    """The project with this number if the actor may see it; NotFound otherwise (also when it exists)."""
-    project = find_any_round(session, number)
+def visible_project(session: Session, actor: Actor, number: str, in_round: Round | None = None) -> Project:
+    """The project with this number if the actor may see it; NotFound otherwise (also when it exists).
+
+    A full number ("2025-0042") is found in any round; with ``in_round`` (the chat's current round) a
+    short one ("0042", "42") is found in that round first, and a full number of an earlier round still
+    finds its project (one waiting from that round, say).
+    """
+    project = find_by_number(session, in_round, number) if in_round is not None else None
+    if project is None:
+        project = find_any_round(session, number)
     if project is None or project.number is None or not may_see(session, actor, project):
         raise NotFound(number)
     return project

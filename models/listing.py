@@ -1,4 +1,4 @@
-"""Read-only views of projects: a worker's own, one by number as a person may see it, same titles, live texts."""
+"""Read-only views of projects: a worker's own, same titles, live texts."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,12 +7,9 @@ from datetime import datetime
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, selectinload
 
-from models.access import Actor, may_see
 from models.awards import Award, AwardState
-from models.project import Attachment, Project, ProjectStatus, find_any_round
-from models.round import round_for
+from models.project import Attachment, Project, ProjectStatus
 from models.worker import Worker
-from models.workflow import find_by_number
 
 
 def worker_projects(session: Session, worker_id: int, limit: int = 10) -> list[Project]:
@@ -31,15 +28,6 @@ def project_by_id(session: Session, project_id: int | None) -> Project | None:
 def returned_projects(session: Session, worker: Worker) -> list[Project]:
     """The worker's projects returned to them for changes, newest change first."""
     return [p for p in worker_projects(session, worker.id) if p.status == ProjectStatus.returned]
-
-
-def visible_project(session: Session, actor: Actor, number: str, now: datetime) -> Project | None:
-    """The project with this number if the actor may see it: "0042" in the current round, "2025-0042" in any."""
-    round_ = round_for(session, now)
-    project = find_by_number(session, round_, number) if round_ else None
-    if project is None:  # a full number of an earlier round, e.g. a project still waiting from it
-        project = find_any_round(session, number)
-    return project if project is not None and may_see(session, actor, project) else None
 
 
 def same_title(session: Session, draft: Project) -> Project | None:

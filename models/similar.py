@@ -1,14 +1,17 @@
 """Similar earlier projects: the index the chat warns from before confirming, and coordinators review beside.
 
+Projects are compared as projects (`nlp.ProjectIndex`): each one's title against the other's title
+and description, so the index keeps the two apart.
+
 One index per process, kept with the application and refreshed from the database as projects
 are submitted or changed. Each web worker warms it in a background thread as it starts
 (`warm_in_background`): reading every live project and indexing it takes seconds at 20,000
 projects (measured 2026-12-01: 1 s of CPU to read 20,000 texts; indexing them in bulk, bench/nlp.md,
-1.8 s of CPU for titles, 8.7 s for title + two description sentences, on a loaded box), too long for
-a 5-second reply. Replies then pay only for what changed since: each new or edited text is added
-alone (under 1.5 ms of CPU) and the search after it costs a plain search and a few milliseconds
-more (at 20,000: 4.7 ms for titles, 29 ms for long texts; the whole rebuild it replaced cost 0.7 s
-and 5.2 s).
+1.8 s of CPU for 20,000 titles, 8.7 s for title + two description sentences, per index of the two),
+too long for a 5-second reply. Replies then pay only for what changed since: each new or edited
+project is added alone (under 1.5 ms of CPU per index) and the search after it costs a plain search
+and a few milliseconds more (per index at 20,000: 4.7 ms for titles, 29 ms for long texts; the
+whole rebuild it replaced cost 0.7 s and 5.2 s).
 A search during the warm-up is still right (it waits for it, or loads what is
 missing itself), and if the warm-up failed the first search loads the index, as before.
 """
@@ -26,7 +29,6 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 import nlp
-from models.corrections import training_text
 from models.listing import live_project, live_texts
 from models.project import Project
 
@@ -41,22 +43,22 @@ class SimilarProjects:
     """The application's index of project texts, searchable for the same idea in other words."""
 
     threshold: float = nlp.SIMILAR_THRESHOLD
-    _index: nlp.SimilarIndex = field(default_factory=nlp.SimilarIndex)
+    _index: nlp.ProjectIndex = field(default_factory=nlp.ProjectIndex)
     _seen_until: datetime | None = None
-    _texts: dict[int, str] = field(default_factory=dict)
+    _texts: dict[int, tuple[str, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _apply(self, rows: Sequence[Row[tuple[int, str, str, datetime]]]) -> None:
         """Add the changed texts to the index and remember how far the database was read."""
         changed = []
         for project_id, title, description, updated_at in rows:
-            text = f"{title} {description}".strip()
-            if self._texts.get(project_id) != text:  # an unchanged text would only add a dead row
-                self._texts[project_id] = text
-                changed.append((str(project_id), text))
+            texts = (title, description)
+            if self._texts.get(project_id) != texts:  # an unchanged text would only add a dead row
+                self._texts[project_id] = texts
+                changed.append((str(project_id), title, description))
             if self._seen_until is None or updated_at > self._seen_until:
                 self._seen_until = updated_at
-        self._index.add_all(changed)  # in bulk: the warm-up's 20,000 cost a few array steps, not 20,000
+        self._index.add_all(changed)  # in bulk: the warm-up's 20,000 cost a few array steps, not 20,000 each
 
     def _refresh(self, session: Session) -> None:
         """Add the projects submitted or changed since the last look."""
@@ -72,7 +74,7 @@ class SimilarProjects:
         with self._lock:  # a search meanwhile waits here, then finds nothing left to load
             if self._seen_until == since:  # else a search has loaded them meanwhile, from a newer read
                 self._apply(rows)
-        self._index.search("", 1)  # the first search after additions computes the IDF and totals; "" asks nothing
+        self._index.warm()  # the first search after additions computes the IDF and totals
         return len(self._index)
 
     def warm_in_background(self, transaction: Transaction) -> threading.Thread:
@@ -93,13 +95,12 @@ class SimilarProjects:
 
     def find(self, session: Session, project: Project, limit: int = 3) -> list[tuple[Project, float]]:
         """Other live projects saying the same as `project`, most similar first, above the threshold."""
-        text = training_text(project)
-        if not text:
+        if not (project.title or project.description).strip():
             return []
         with self._lock:
             self._refresh(session)
         found = []
-        for key, score in self._index.search(text, limit + 1):
+        for key, score in self._index.search(project.title, project.description, limit + 1):
             other = live_project(session, int(key)) if score >= self.threshold and key != str(project.id) else None
             if other is not None:
                 found.append((other, score))

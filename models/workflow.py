@@ -146,14 +146,3 @@ def _assign_number(session: Session, project: Project, round_: Round) -> None:
     project.number = _next_number(session, round_)
 
 
-def find_by_number(session: Session, round_: Round, text: str) -> Project | None:
-    """Find a project of the round by its full number or its last digits ("0042", "42")."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not digits:
-        return None
-    if len(digits) > 4 and digits.startswith(str(round_.year)):
-        digits = digits[len(str(round_.year)):]
-    number = f"{round_.year}-{int(digits):04d}" if len(digits) <= 6 else None
-    if number is None:
-        return None
-    return session.scalars(select(Project).where(Project.round_id == round_.id, Project.number == number)).first()

@@ -13,6 +13,7 @@ from nlp.learning import RetrainReport, retrain
 from nlp.runtime import classify, configure, warm
 from nlp.similar import THRESHOLD as SIMILAR_THRESHOLD
 from nlp.similar import SimilarIndex
+from nlp.project_index import ProjectIndex
 from nlp.text import normalize
 from nlp.members import change_of_members, members_in, read_members
 from nlp.title import extract_title, named_title
@@ -24,6 +25,7 @@ __all__ = [
     "Classification",
     "RetrainReport",
     "SimilarIndex",
+    "ProjectIndex",
     "Understanding",
     "change_of_members",
     "classify",

@@ -326,12 +326,8 @@ class SimilarIndex:
         return weights, presence, total, _chars(grams)
 
     def scores(self, text: str) -> tuple[list[str], Any]:
-        """Every row's key and its score against a text, unrounded and unclipped (0 for replaced texts)."""
-        keys, scores = self._scores(text)
-        return keys[:len(scores)], scores
-
-    def _scores(self, text: str) -> tuple[list[str], Any]:
-        """Scores by row, and the keys by row (a list that may already hold rows added since)."""
+        """Every row's key, in the order added, and its score against `text` (an array; 0 where nothing is
+        shared). A replaced text's row scores 0; its key comes again later, with the current text's score."""
         import numpy as np
 
         with self._lock:
@@ -342,28 +338,35 @@ class SimilarIndex:
             (counts, presence, idf, totals, chars, live), keys = self._view, self._keys
             words = self._meaning
             query = self._query(text)
+        keys = keys[:len(totals)]  # rows added since this view are not scored
         if query is None or words is None:
-            return [], np.zeros(0)
+            return keys, np.zeros(len(keys))
         weights, present, total, length = query
         query_in_doc = (presence @ weights) / total
         doc_in_query = (counts @ (idf * present)) / np.maximum(totals, 1e-9)  # == (tf ⊙ idf) @ present
         shorter_is_query = total <= totals
         scores = np.maximum(np.where(shorter_is_query, query_in_doc, doc_in_query), words.scores(_word_ids(text)))
         short_chars = np.where(shorter_is_query, length, chars)
-        scores = scores * np.minimum(1.0, short_chars / _MIN_CHARS)
+        scores = np.minimum(scores * np.minimum(1.0, short_chars / _MIN_CHARS), 1.0)
         return keys, scores if live is None else scores * live  # a replaced text's row scores 0
 
     def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """The most similar projects as (key, score in 0..1), best first."""
-        import numpy as np
 
-        keys, scores = self._scores(text)
-        if not len(scores):
-            return []
-        limit = min(limit, len(scores))
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top])]
-        return [(keys[i], round(float(min(scores[i], 1.0)), 4)) for i in top if scores[i] > 0]
+        keys, scores = self.scores(text)
+        return best_of(keys, scores, limit)
+
+
+def best_of(keys: list[str], scores: Any, limit: int) -> list[tuple[str, float]]:
+    """The `limit` best (key, score) above 0, best first, from keys and their scores as an array."""
+    import numpy as np
+
+    limit = min(limit, len(scores))
+    if not limit:
+        return []
+    top = np.argpartition(-scores, limit - 1)[:limit]
+    top = top[np.argsort(-scores[top])]
+    return [(keys[i], round(float(scores[i]), 4)) for i in top if scores[i] > 0]
 
 
 def _chars(grams: Counter[str]) -> int:

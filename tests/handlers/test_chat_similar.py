@@ -47,15 +47,15 @@ def test_a_different_idea_is_not_called_similar(chat, demo, db):
 
 
 def test_the_index_is_not_rebuilt_when_nothing_changed(app, chat, demo, db, monkeypatch):
-    from nlp import SimilarIndex
+    from nlp import ProjectIndex
 
     bind_worker(chat, demo)
     submit(chat, FIRST)
     similar = similar_projects_of(app)
     added: list[str] = []
-    original = SimilarIndex.add_all
-    monkeypatch.setattr(SimilarIndex, "add_all",  # models/similar.py passes a list
-                        lambda self, items: added.extend(k for k, _ in items) or original(self, items))
+    original = ProjectIndex.add_all
+    monkeypatch.setattr(ProjectIndex, "add_all",  # models/similar.py passes a list
+                        lambda self, projects: added.extend(k for k, *_ in projects) or original(self, projects))
     with db.transaction() as session:
         project = session.get(Project, 1)
         similar.find(session, project)

@@ -66,3 +66,17 @@ def test_a_deactivated_account_sees_nothing(db, demo):
         set_active(session, COMMAND_LINE, staff, False, utcnow())
         assert session.scalars(select(Project).where(project_scope(session, web_actor(staff)))).all() == []
         assert not may_see_unit(session, web_actor(staff), demo["晋源能源集团二矿"]["id"])
+
+
+def test_a_short_number_is_read_in_the_given_round_only(db, demo):
+    """The chat's "0001" is the current round's 2026-0001; without a round only the full number finds it."""
+    team = demo["晋源能源集团一矿运输队"]["id"]
+    with db.transaction() as session:
+        project = project_in(session, team, "2026-0001")
+        staff = web_actor(account(session, "office", "staff"))
+        this_round = session.get(Round, project.round_id)
+        assert visible_project(session, staff, "0001", this_round) is project
+        assert visible_project(session, staff, "1", this_round) is project
+        assert visible_project(session, staff, "2026-0001") is project
+        with pytest.raises(NotFound):
+            visible_project(session, staff, "0001")

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from bot.database import Database
 from models.similar import SimilarProjects
 from models import Project
-from nlp import SimilarIndex
+from nlp import ProjectIndex, SimilarIndex
 from tests.chat import bind_worker
 from tests.handlers.test_chat_similar import FIRST, OTHER_IDEA, SAME_IDEA, submit
 
@@ -50,17 +50,18 @@ def _project_listings(db) -> list[str]:
 
 
 def _index_work(monkeypatch) -> list[str]:
-    """Record from now on every text added to any similar index and every refresh of its IDF and totals."""
+    """Record from now on every project added to any similar index and every refresh of an index's IDF and totals
+    (a title's and a whole text's)."""
     work: list[str] = []
-    add_all, refresh = SimilarIndex.add_all, SimilarIndex._refresh
+    add_all, refresh = ProjectIndex.add_all, SimilarIndex._refresh
 
-    def record(self, items) -> None:  # noqa: ANN001 - SimilarIndex.add_all, recorded
-        """Note each text added, then add them."""
-        items = list(items)
-        work.extend(f"add {key}" for key, _ in items)
-        add_all(self, items)
+    def record(self, projects) -> None:  # noqa: ANN001 - ProjectIndex.add_all, recorded
+        """Note each project added, then add them."""
+        projects = list(projects)
+        work.extend(f"add {key}" for key, *_ in projects)
+        add_all(self, projects)
 
-    monkeypatch.setattr(SimilarIndex, "add_all", record)
+    monkeypatch.setattr(ProjectIndex, "add_all", record)
     monkeypatch.setattr(SimilarIndex, "_refresh", lambda self: work.append("refresh") or refresh(self))
     return work
 
@@ -70,7 +71,7 @@ def test_after_warm_up_the_first_search_reads_no_table_and_builds_nothing(draft,
     listings, work = _project_listings(db), _index_work(monkeypatch)
     expected = _found(cold, db, draft)
     assert [number for number, _ in expected] == ["2026-0001"]
-    assert len(listings) == 1 and sorted(work) == ["add 1", "add 2", "refresh"]  # without warm-up the reply pays
+    assert len(listings) == 1 and sorted(work) == ["add 1", "add 2", "refresh", "refresh"]  # without warm-up the reply pays
 
     warmed = SimilarProjects()
     assert warmed.warm(db.transaction) == 2
@@ -89,7 +90,7 @@ def test_a_project_submitted_after_warm_up_is_found(draft, chat, db, monkeypatch
     work.clear()  # the chat's own index (the application's) is not the one under test
     found = _found(similar, db, 1)
     assert [number for number, _ in found] == ["2026-0003"]
-    assert work == ["add 3", "refresh"]  # only the new text is added: the other two are not read or added again
+    assert work == ["add 3", "refresh", "refresh"]  # only the new project is added: the others are not added again
     fresh = SimilarProjects()
     fresh.warm(db.transaction)
     assert _found(fresh, db, 1) == found

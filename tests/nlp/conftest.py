@@ -47,6 +47,20 @@ def similar_pairs_fresh() -> list[dict[str, str]]:
     return _read("similar_pairs_fresh.tsv")
 
 
+@pytest.fixture(scope="session")
+def similar_pairs_whole() -> list[dict[str, str]]:
+    """tests/nlp/similar_pairs_whole.tsv: blind real pairs of whole projects (a_title, a_text, b_title, b_text, same,
+    source_a, source_b, note), fixed before any score was measured; never used to choose a setting."""
+    return _read("similar_pairs_whole.tsv")
+
+
+@pytest.fixture(scope="session")
+def similar_pairs_whole_dev() -> list[dict[str, str]]:
+    """tests/nlp/similar_pairs_whole_dev.tsv: 111 real pairs of whole projects (40 same, 71 different), the blind
+    file's columns, from other pages; the set to choose settings on, so that similar_pairs_whole.tsv stays blind."""
+    return _read("similar_pairs_whole_dev.tsv")
+
+
 def made_negatives(pairs: list[dict[str, str]]) -> list[tuple[str, str]]:
     """Different projects made from the real "same" pairs: each title against the descriptions of the other
     projects of its page, and each description against two descriptions from other pages (seeded)."""
