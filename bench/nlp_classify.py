@@ -1,7 +1,9 @@
 """Speed of nlp/: warm() trained vs stored, classify beside the keyword baseline, similar search beside brute force.
 
-Run: taskset -c 0 .venv/bin/python bench/nlp_classify.py [--runs 5] [--compare DIR]
-Every figure is the median of --runs runs (similar search: median over queries). With
+Run: taskset -c 0 .venv/bin/python bench/nlp_classify.py [--runs 5] [--compare DIR] [--similar-only]
+[--changes 20] [--memory]
+Every figure is the median of --runs runs (similar search: median over queries; --changes adds and
+replacements, each followed by the search it makes first; --memory what the index holds). With
 --compare DIR (another checkout, e.g. `git archive 809933d nlp | tar -x -C /tmp/old`), the
 command's speed and a new process's warm() are measured for that tree and this one in turns,
 in the same run, and given as a ratio. Figures and how to read them: bench/nlp.md.
@@ -169,11 +171,61 @@ def descriptions() -> list[str]:
     return out_
 
 
-def similar(n: int = 20_000, queries: int = 300, long: bool = False) -> None:
+def _latency(label: str, search: Callable[[str], object], sample: list[str]) -> None:
+    """One line: wall and CPU milliseconds per call of search over sample, median and p95."""
+    times, cpus = [], []
+    for text in sample:
+        t0, c0 = time.perf_counter(), time.process_time()
+        search(text)
+        times.append((time.perf_counter() - t0) * 1000)
+        cpus.append((time.process_time() - c0) * 1000)
+    times.sort()
+    cpus.sort()
+    out(label, f"median {statistics.median(times):.2f} ms, p95 {times[int(0.95 * len(times))]:.2f} ms; "
+        f"CPU median {statistics.median(cpus):.2f} ms, p95 {cpus[int(0.95 * len(cpus))]:.2f} ms ({len(sample)} queries)")
+
+
+def _after_changes(index: SimilarIndex, items: list[tuple[str, str]], texts: list[str], changes: int, kind: str) -> None:
+    """The search that follows one add (a new project) or one replacement (an edited one), each timed alone."""
+    rng, n = random.Random(9), len(items)
+    new = iter(f"new-{i}" for i in range(changes))
+    for label, change in (("a new project", lambda t: index.add(next(new), t)),
+                          ("a replaced text", lambda t: index.add(rng.choice(items)[0], t))):
+        sample = texts[:changes]
+        adds: list[float] = []
+
+        def changed_then_search(text: str) -> None:
+            """Change the index, then search: the first search after a change, as the chat's summary is."""
+            c0 = time.process_time()
+            change(text)
+            adds.append((time.process_time() - c0) * 1000)
+            index.search(text, limit=5)
+
+        _latency(f"similar over {n:,} ({kind}): add + search after {label}", changed_then_search, sample)
+        out(f"similar over {n:,} ({kind}): the add alone", f"CPU median {statistics.median(adds):.2f} ms")
+
+
+def _memory(items: list[tuple[str, str]], kind: str) -> None:
+    """What a whole index of items holds once built (tracemalloc: Python objects and numpy arrays)."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    index = SimilarIndex(items)
+    index.search("预热")
+    held, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    out(f"similar ({kind}): memory of {len(index):,} projects", f"held {held / 2**20:.1f} MiB, peak {peak / 2**20:.1f} MiB")
+
+
+def similar(n: int = 20_000, queries: int = 300, long: bool = False, changes: int = 20, memory: bool = False) -> None:
     """Build time and per-search latency (wall and CPU) over n projects, index vs brute force.
 
     long: every project and query is a title with two real description sentences after it
     (about 100 characters, as the application indexes title + description), not a title alone.
+    changes: how many adds, and replacements, each followed by a search (the first after a change).
+    memory: also build the index once more under tracemalloc and say what it holds.
     """
     items = projects(n)
     texts = titles(queries, seed=3)
@@ -190,22 +242,14 @@ def similar(n: int = 20_000, queries: int = 300, long: bool = False) -> None:
     index.search("预热")
     out(f"similar ({kind}): add + build {n:,} projects",
         f"{time.perf_counter() - start:.2f} s (CPU {time.process_time() - cpu:.2f} s)")
+    _latency(f"similar over {n:,} ({kind}): SimilarIndex.search", lambda t: index.search(t, limit=5), texts)
     grams = [(k, bigrams(x)) for k, x in items]
-    for label, search, sample in (
-        ("SimilarIndex.search", lambda t: index.search(t, limit=5), texts),
-        ("baseline: brute-force loop", lambda t: brute_force(grams, t), texts[:30]),
-    ):
-        times, cpus = [], []
-        for text in sample:
-            t0, c0 = time.perf_counter(), time.process_time()
-            search(text)
-            times.append((time.perf_counter() - t0) * 1000)
-            cpus.append((time.process_time() - c0) * 1000)
-        times.sort()
-        cpus.sort()
-        out(f"similar over {n:,} ({kind}): {label}",
-            f"median {statistics.median(times):.2f} ms, p95 {times[int(0.95 * len(times))]:.2f} ms; "
-            f"CPU median {statistics.median(cpus):.2f} ms, p95 {cpus[int(0.95 * len(cpus))]:.2f} ms ({len(sample)} queries)")
+    _latency(f"similar over {n:,} ({kind}): baseline: brute-force loop", lambda t: brute_force(grams, t), texts[:30])
+    if changes:
+        _after_changes(index, items, texts, changes, kind)
+    if memory:
+        del index
+        _memory(items, kind)
 
 
 def project_search(n: int = 20_000, queries: int = 300) -> None:
@@ -241,10 +285,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--compare", type=Path, help="another checkout to measure side by side")
     parser.add_argument("--similar-only", action="store_true", help="only the similar-project search")
+    parser.add_argument("--changes", type=int, default=20, help="adds (and replacements) each followed by a search")
+    parser.add_argument("--memory", action="store_true", help="also what the similar index holds (tracemalloc)")
     args = parser.parse_args()
     if args.similar_only:
-        similar()
-        similar(long=True)
+        similar(changes=args.changes, memory=args.memory)
+        similar(long=True, changes=args.changes, memory=args.memory)
         project_search()
         return
     runs = args.runs
@@ -263,8 +309,8 @@ def main() -> None:
     out("python -m nlp classify (process, after load)", f"{speed:>9,.0f} titles/s")
     if args.compare:
         compare(args.compare, texts, runs)
-    similar()
-    similar(long=True)
+    similar(changes=args.changes, memory=args.memory)
+    similar(long=True, changes=args.changes, memory=args.memory)
 
 
 if __name__ == "__main__":

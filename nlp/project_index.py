@@ -10,6 +10,8 @@ of whole projects" and the tuning set beside it). A project given only a title i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from nlp.similar import SimilarIndex, best_of
 
 
@@ -33,6 +35,12 @@ class ProjectIndex:
         whole = whole_text(title, text)
         self._titles.add(key, title.strip() or whole)
         self._wholes.add(key, whole)
+
+    def add_all(self, projects: Iterable[tuple[str, str, str]]) -> None:
+        """Add (or re-add) many projects' (key, title, description) at once, as the warm-up does (bulk steps)."""
+        rows = [(key, title, whole_text(title, text)) for key, title, text in projects]
+        self._titles.add_all([(key, title.strip() or whole) for key, title, whole in rows])
+        self._wholes.add_all([(key, whole) for key, _, whole in rows])
 
     def search(self, title: str, text: str = "", limit: int = 5) -> list[tuple[str, float]]:
         """The projects most like this one as (key, score in 0..1), best first."""

@@ -53,8 +53,9 @@ def test_the_index_is_not_rebuilt_when_nothing_changed(app, chat, demo, db, monk
     submit(chat, FIRST)
     similar = similar_projects_of(app)
     added: list[str] = []
-    original = ProjectIndex.add
-    monkeypatch.setattr(ProjectIndex, "add", lambda self, key, *texts: added.append(key) or original(self, key, *texts))
+    original = ProjectIndex.add_all
+    monkeypatch.setattr(ProjectIndex, "add_all",  # models/similar.py passes a list
+                        lambda self, projects: added.extend(k for k, *_ in projects) or original(self, projects))
     with db.transaction() as session:
         project = session.get(Project, 1)
         similar.find(session, project)

@@ -50,11 +50,19 @@ def _project_listings(db) -> list[str]:
 
 
 def _index_work(monkeypatch) -> list[str]:
-    """Record from now on every project added to any similar index and every matrix built (a title's and a whole text's)."""
+    """Record from now on every project added to any similar index and every refresh of an index's IDF and totals
+    (a title's and a whole text's)."""
     work: list[str] = []
-    add, build = ProjectIndex.add, SimilarIndex._build
-    monkeypatch.setattr(ProjectIndex, "add", lambda self, key, *texts: work.append(f"add {key}") or add(self, key, *texts))
-    monkeypatch.setattr(SimilarIndex, "_build", lambda self: work.append("build") or build(self))
+    add_all, refresh = ProjectIndex.add_all, SimilarIndex._refresh
+
+    def record(self, projects) -> None:  # noqa: ANN001 - ProjectIndex.add_all, recorded
+        """Note each project added, then add them."""
+        projects = list(projects)
+        work.extend(f"add {key}" for key, *_ in projects)
+        add_all(self, projects)
+
+    monkeypatch.setattr(ProjectIndex, "add_all", record)
+    monkeypatch.setattr(SimilarIndex, "_refresh", lambda self: work.append("refresh") or refresh(self))
     return work
 
 
@@ -63,7 +71,7 @@ def test_after_warm_up_the_first_search_reads_no_table_and_builds_nothing(draft,
     listings, work = _project_listings(db), _index_work(monkeypatch)
     expected = _found(cold, db, draft)
     assert [number for number, _ in expected] == ["2026-0001"]
-    assert len(listings) == 1 and sorted(work) == ["add 1", "add 2", "build", "build"]  # without warm-up the reply pays
+    assert len(listings) == 1 and sorted(work) == ["add 1", "add 2", "refresh", "refresh"]  # without warm-up the reply pays
 
     warmed = SimilarProjects()
     assert warmed.warm(db.transaction) == 2
@@ -73,11 +81,19 @@ def test_after_warm_up_the_first_search_reads_no_table_and_builds_nothing(draft,
     assert listings == [] and work == []
 
 
-def test_a_project_submitted_after_warm_up_is_found(draft, chat, db):
+def test_a_project_submitted_after_warm_up_is_found(draft, chat, db, monkeypatch):
+    """The next search indexes the new project alone and finds it, scored as a fresh index of all three scores it."""
     similar = SimilarProjects()
     similar.warm(db.transaction)
+    work = _index_work(monkeypatch)
     assert "提交成功" in chat.as_follower("o_colleague_wang").send_text("确认")  # the draft is submitted now
-    assert [number for number, _ in _found(similar, db, 1)] == ["2026-0003"]
+    work.clear()  # the chat's own index (the application's) is not the one under test
+    found = _found(similar, db, 1)
+    assert [number for number, _ in found] == ["2026-0003"]
+    assert work == ["add 3", "refresh", "refresh"]  # only the new project is added: the others are not added again
+    fresh = SimilarProjects()
+    fresh.warm(db.transaction)
+    assert _found(fresh, db, 1) == found
 
 
 def test_a_reply_searching_during_the_warm_up_is_answered_at_once(draft, db, caplog):
