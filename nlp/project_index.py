@@ -10,6 +10,7 @@ of whole projects" and the tuning set beside it). A project given only a title i
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
 from nlp.similar import SimilarIndex, best_of
@@ -26,6 +27,9 @@ class ProjectIndex:
     def __init__(self) -> None:
         self._titles = SimilarIndex()  # each project's title (its whole text when it has none)
         self._wholes = SimilarIndex()  # each project's title and description
+        # One row is one project in both indexes only if no search reads them between the two adds
+        # (a reply searching while another submits did, on deadline day): adds and searches take turns.
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._wholes)
@@ -33,14 +37,16 @@ class ProjectIndex:
     def add(self, key: str, title: str, text: str = "") -> None:
         """Add (or re-add) one project's title and description under its key."""
         whole = whole_text(title, text)
-        self._titles.add(key, title.strip() or whole)
-        self._wholes.add(key, whole)
+        with self._lock:
+            self._titles.add(key, title.strip() or whole)
+            self._wholes.add(key, whole)
 
     def add_all(self, projects: Iterable[tuple[str, str, str]]) -> None:
         """Add (or re-add) many projects' (key, title, description) at once, as the warm-up does (bulk steps)."""
         rows = [(key, title, whole_text(title, text)) for key, title, text in projects]
-        self._titles.add_all([(key, title.strip() or whole) for key, title, whole in rows])
-        self._wholes.add_all([(key, whole) for key, _, whole in rows])
+        with self._lock:
+            self._titles.add_all([(key, title.strip() or whole) for key, title, whole in rows])
+            self._wholes.add_all([(key, whole) for key, _, whole in rows])
 
     def search(self, title: str, text: str = "", limit: int = 5) -> list[tuple[str, float]]:
         """The projects most like this one as (key, score in 0..1), best first."""
@@ -49,13 +55,15 @@ class ProjectIndex:
             return []
         import numpy as np
 
-        keys, ours_in_theirs = self._wholes.scores(title.strip() or whole)
-        title_keys, theirs_in_ours = self._titles.scores(whole)
-        if len(title_keys) != len(keys):  # both are added together, so one key is one row in each
+        with self._lock:
+            keys, ours_in_theirs = self._wholes.scores(title.strip() or whole)
+            title_keys, theirs_in_ours = self._titles.scores(whole)
+        if title_keys != keys:  # cannot happen while every add goes to both under the lock
             raise RuntimeError("the title and whole-text indexes disagree")
         return best_of(keys, np.minimum(ours_in_theirs, theirs_in_ours), limit)
 
     def warm(self) -> None:
         """Build both indexes now (the first search after additions would)."""
-        self._titles.scores("")
-        self._wholes.scores("")
+        with self._lock:
+            self._titles.scores("")
+            self._wholes.scores("")

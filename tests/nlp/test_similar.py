@@ -243,3 +243,32 @@ def test_two_projects_are_compared_title_against_the_other_whole_text() -> None:
     index.add("1", "托辊快速更换工具")  # re-added: replaced in both, not listed twice
     assert len(index) == 2 and index.search("风门闭锁装置")[0][1] < SIMILAR_THRESHOLD
     assert ProjectIndex().search("风门") == [] and index.search("", "") == []
+
+
+def test_projects_added_while_others_search_stay_one_row_each() -> None:
+    """On deadline day replies search while other workers' projects are added: no search sees a project
+    in one of the two indexes and not yet in the other (it raised, and the worker's reply failed)."""
+    import threading
+
+    index = ProjectIndex()
+    index.add("0", "风门闭锁装置", "两道风门互相闭锁")
+    errors: list[BaseException] = []
+
+    def add_many() -> None:
+        for i in range(1, 300):
+            index.add(str(i), f"皮带机清扫器改进{i}", "回程皮带粘煤，改成弹簧压紧的刮板")
+
+    def search_many() -> None:
+        try:
+            for _ in range(300):
+                index.search("风门闭锁装置", "两道风门同时打开")
+        except BaseException as error:  # noqa: BLE001 - any failure of a search is what the test looks for
+            errors.append(error)
+
+    threads = [threading.Thread(target=add_many), threading.Thread(target=search_many)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(index) == 300
+    assert index.search("风门闭锁装置")[0] == ("0", 1.0)
