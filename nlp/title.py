@@ -65,7 +65,7 @@ def _change(clause: str) -> str | None:
 def named_title(text: str, bare: bool = True) -> str | None:
     """A name the worker gives with a frame, without it: "名字就叫X吧", "题目：X", "我要申报：X。" → X.
 
-    A colon is needed after the submit words ("我要申报：X"), so "我要申报" alone names nothing;
+    A colon (or a space) is needed after the submit words ("我要申报：X", "我要申报 X"), so "我要申报" alone names nothing;
     `bare` allows the frames without a naming word ("就叫X", "叫X"), for an answer to the name question.
     """
     rules = _rules()
@@ -74,7 +74,7 @@ def named_title(text: str, bare: bool = True) -> str | None:
             if not clause.startswith(frame) or (not bare and frame in rules["bare_frames"]):
                 continue
             rest = clause[len(frame):]
-            marked = rest[:1] in rules["frame_marks"]
+            marked = rest[:1] in rules["frame_marks"] or (rest[:1] == " " and frame in rules["space_marked_frames"])
             if not marked and frame.startswith(("我", "申报", "名称", "名字", "题目", "标题", "项目名")) \
                     and not frame.endswith(("叫", "是", "为")):
                 continue

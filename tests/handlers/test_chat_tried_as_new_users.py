@@ -236,3 +236,13 @@ def test_one_long_breath_without_pauses_is_filed_whole(chat, demo, db):
     [draft] = projects(db)
     assert (draft.title, draft.members) == ("皮带机自动纠偏装置", ["张三", "孙大海", "刘建国"])
     assert (draft.annual_benefit_yuan, draft.benefit_approximate) == (Decimal(30000), True)
+
+
+def test_a_name_typed_after_the_submit_words_and_a_space_is_not_asked_again(chat, demo, db):
+    """Tried in the demo (lead): "我要申报 X，…" with a space, not a colon, got the name question."""
+    bind_worker(chat, demo)
+    said = "我要申报 皮带跑偏自动调整装置，皮带跑偏以后立辊自动把它推回来，不用停机人工调了，一年省两万多，就我一个"
+    reply = chat.send_text(said)
+    assert texts.ASK_TITLE not in reply
+    [draft] = projects(db)
+    assert draft.title == "皮带跑偏自动调整装置" and draft.description == said
