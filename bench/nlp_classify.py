@@ -205,18 +205,24 @@ def _after_changes(index: SimilarIndex, items: list[tuple[str, str]], texts: lis
         out(f"similar over {n:,} ({kind}): the add alone", f"CPU median {statistics.median(adds):.2f} ms")
 
 
-def _memory(items: list[tuple[str, str]], kind: str) -> None:
-    """What a whole index of items holds once built (tracemalloc: Python objects and numpy arrays)."""
+def held_mib(cls: type, items: list[tuple[str, str]]) -> str:
+    """What a whole index of items holds once built and searched, and its peak while building (tracemalloc)."""
     import gc
     import tracemalloc
 
     gc.collect()
     tracemalloc.start()
-    index = SimilarIndex(items)
+    index = cls(items)
     index.search("预热")
     held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    out(f"similar ({kind}): memory of {len(index):,} projects", f"held {held / 2**20:.1f} MiB, peak {peak / 2**20:.1f} MiB")
+    del index
+    return f"held {held / 2**20:7.1f} MiB, peak {peak / 2**20:7.1f} MiB"
+
+
+def _memory(items: list[tuple[str, str]], kind: str) -> None:
+    """What a whole SimilarIndex of items holds once built."""
+    out(f"similar ({kind}): memory of {len(items):,} projects", held_mib(SimilarIndex, items))
 
 
 def similar(n: int = 20_000, queries: int = 300, long: bool = False, changes: int = 20, memory: bool = False) -> None:

@@ -15,13 +15,11 @@ Figures and how to read them: bench/nlp.md ("Speed" of similar projects).
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib.util
 import random
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -30,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nlp_classify import descriptions, out, projects, titles  # noqa: E402  (the same projects and queries)
+from nlp_classify import descriptions, held_mib, out, projects, titles  # noqa: E402  (the same projects and queries)
 
 from nlp import similar  # noqa: E402
 
@@ -68,18 +66,6 @@ def side_by_side(label: str, indexes: dict[str, Any], step: Callable[[Any, int],
         out(f"{label}: {name}", f"CPU {summary(times[name])} ({count})")
     first, last = (statistics.median(times[name]) for name in names)
     out(f"{label}: ratio {names[-1]} / {names[0]}", f"{last / first:.3f}")
-
-
-def held_mib(cls: type, items: list[tuple[str, str]]) -> str:
-    """What a whole index of items holds once built and searched, and its peak while building (tracemalloc)."""
-    gc.collect()
-    tracemalloc.start()
-    index = cls(items)
-    index.search("预热")
-    held, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del index
-    return f"held {held / 2**20:7.1f} MiB, peak {peak / 2**20:7.1f} MiB"
 
 
 def texts_of(n: int, queries: int, long: bool) -> tuple[list[tuple[str, str]], list[str], str]:
