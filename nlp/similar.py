@@ -143,7 +143,8 @@ class _Words:
         self.idf, self.lengths = _word_weights()
         self.weights = rows.matrix(len(self.idf))  # projects × all words: IDF where a project has the word
         self.presence = blocks  # (projects × all words as CSC, first project's row): who uses each word
-        self.totals, self.chars = rows.sides()[:, 0], rows.sides()[:, 1]
+        sides = rows.sides()
+        self.totals, self.chars = sides[:, 0], sides[:, 1]
         self.used = used  # by word: True if some project has it
 
     def _near(self, ids: Any) -> Any:
@@ -352,7 +353,6 @@ class SimilarIndex:
 
     def search(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
         """The most similar projects as (key, score in 0..1), best first."""
-
         keys, scores = self.scores(text)
         return best_of(keys, scores, limit)
 

@@ -56,14 +56,21 @@ def test_a_name_given_with_a_description_is_not_taken_as_a_new_name(chat, demo, 
 
 # --- co-authors named with who they are, or after what they did ----------------------------------
 
-def at_members_question(chat, demo):
-    """张三 described a project without naming anyone and is asked who did it with him."""
+def described(chat, demo, title, description, category):
+    """张三 started a project with "申报", named and described it, and answered the category if asked; the reply."""
     bind_worker(chat, demo)
     chat.send_text("申报")
-    chat.send_text("水泵自动排水控制")
-    reply = chat.send_text("原来水仓水位高了要人盯着开泵，现在装了液位传感器，水位到了自动启泵，一年省一万八左右")
+    chat.send_text(title)
+    reply = chat.send_text(description)
     if "属于哪一类" in reply or "对就回" in reply:
-        reply = chat.send_text("3")
+        reply = chat.send_text(category)
+    return reply
+
+
+def at_members_question(chat, demo):
+    """张三 described a project without naming anyone and is asked who did it with him."""
+    reply = described(chat, demo, "水泵自动排水控制",
+                      "原来水仓水位高了要人盯着开泵，现在装了液位传感器，水位到了自动启泵，一年省一万八左右", "3")
     assert texts.ASK_MEMBERS in reply
 
 
@@ -142,12 +149,7 @@ def test_no_benefit_answering_the_benefit_question_is_not_called_a_correction(ch
     ("一年大概五六万吧，不对，是三四万", 30000, 40000, True, "约3–4万元"),  # corrected in one breath, not summed
 ])
 def test_the_benefit_as_a_miner_says_it_is_read_at_once(chat, demo, db, said, low, high, approximate, shown):
-    bind_worker(chat, demo)
-    chat.send_text("申报")
-    chat.send_text("电缆挂钩")
-    reply = chat.send_text("原来电缆乱挂容易被砸，现在做了挂钩统一挂起来")
-    if "属于哪一类" in reply or "对就回" in reply:
-        reply = chat.send_text("2")
+    reply = described(chat, demo, "电缆挂钩", "原来电缆乱挂容易被砸，现在做了挂钩统一挂起来", "2")
     assert texts.ASK_BENEFIT in reply
     assert texts.ASK_MEMBERS in chat.send_text(said)  # neither the error nor the question again
     assert f"年效益：{shown}" in chat.send_text("就我一个")
