@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import select
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 import nlp
 from handlers import texts
@@ -33,7 +33,9 @@ from simulator.demo_run import prepare_demo, push_menu
 from simulator.sandbox import serve_sandbox, start_sandbox_thread
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 from bot.extensions import database_of, gateway_of, similar_projects_of
 
 #: Settings the demo uses when the environment gives none: nothing here is secret.
@@ -45,12 +47,41 @@ DEMO_SETTINGS = {
 }
 
 
+_RESPONSE = "simulator.response"  # the environ key under which `_ClosingHandler` finds a response to close
+
+
+class _ClosingHandler(WSGIRequestHandler):
+    """Werkzeug's handler, closing the response when the browser drops the connection.
+
+    Werkzeug closes the response after reading what is left of the request; a browser that resets
+    the connection just then (an image it no longer needs) makes that read raise, and the photo's
+    open file was left to the garbage collector (a ResourceWarning in the browser tests).
+    """
+
+    def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
+        """Close the response the app returned, if it was not closed yet."""
+        response = (environ or {}).pop(_RESPONSE, None)
+        if hasattr(response, "close"):
+            response.close()
+
+
+def _remembering(app: WSGIApplication) -> WSGIApplication:
+    """The app, its response kept in the request's environ for `_ClosingHandler`."""
+
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Serve one request and remember its response."""
+        environ[_RESPONSE] = response = app(environ, start_response)
+        return response
+
+    return serve
+
+
 class ServerThread:
     """A WSGI app served on loopback from a background thread."""
 
     def __init__(self, app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> None:
         """Bind the port now (0 picks a free one) so the URL is known before serving."""
-        self.server = make_server(host, port, app, threaded=True)
+        self.server = make_server(host, port, _remembering(app), threaded=True, request_handler=_ClosingHandler)
         self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
